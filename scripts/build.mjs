@@ -1,0 +1,100 @@
+// Bundles the three kinds of entry points with esbuild:
+//  - the extension host (CommonJS, `vscode` external, never TensorFlow.js),
+//  - the trainer child process and the CLI (Node; @tensorflow/* stay external so native backends load),
+//  - the webview scripts (browser, IIFE).
+// Tests and benchmarks are bundled like the trainer into dist-test/ and dist/.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+// `--tests=SUBSTRING` builds only matching tests, `--test-outdir=DIR` puts them elsewhere (parallel work).
+const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const testFilter = argValue('tests');
+const testOutdir = argValue('test-outdir') ?? 'dist-test';
+const root = new URL('..', import.meta.url).pathname;
+
+function walk(dir, pred) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p, pred) : pred(p) ? [p] : [];
+  });
+}
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const configs = [];
+
+if (existsSync(join(root, 'src/extension.ts'))) {
+  configs.push({
+    ...nodeCommon,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+    // The host must stay light: fail the build if TensorFlow.js sneaks in.
+    plugins: [{
+      name: 'no-tfjs-in-host',
+      setup(b) {
+        b.onResolve({ filter: /^@tensorflow\// }, (args) => ({
+          errors: [{ text: `extension host must not import ${args.path} (imported by ${args.importer})` }],
+        }));
+      },
+    }],
+  });
+}
+
+const trainerEntries = { cli: 'src/cli/main.ts' };
+if (existsSync(join(root, 'src/trainer/child.ts'))) trainerEntries.trainer = 'src/trainer/child.ts';
+if (existsSync(join(root, 'bench/main.ts'))) trainerEntries.bench = 'bench/main.ts';
+configs.push({
+  ...nodeCommon,
+  entryPoints: trainerEntries,
+  outdir: 'dist',
+  external: ['@tensorflow/*', 'vscode'],
+});
+
+const webviewEntries = walk(join(root, 'webview'), (p) => /[\\/]main\.ts$/.test(p));
+if (webviewEntries.length) {
+  configs.push({
+    entryPoints: Object.fromEntries(webviewEntries.map((p) => [p.split(/[\\/]/).slice(-2, -1)[0], p])),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    outdir: 'dist/webview',
+    sourcemap: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
+}
+
+const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts') && (!testFilter || p.includes(testFilter)));
+if (tests.length) {
+  configs.push({
+    ...nodeCommon,
+    entryPoints: tests,
+    outdir: testOutdir,
+    outbase: 'test',
+    external: ['@tensorflow/*', 'vscode', 'playwright-core', 'mocha'],
+  });
+}
+
+if (!watch && !testFilter) {
+  rmSync(join(root, testOutdir), { recursive: true, force: true });
+}
+if (watch) {
+  const ctxs = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(ctxs.map((c) => c.watch()));
+  console.log('esbuild: watching for changes…');
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+}

@@ -1,0 +1,53 @@
+/** `dcl-explorer`: the headless command-line entry point. Each subcommand loads only what it needs. */
+import { UsageError } from './args';
+import { LOSS_HELP, runLossCommand } from './lossCommand';
+
+interface Command {
+  summary: string;
+  help: () => string;
+  run: (argv: string[]) => Promise<void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  loss: { summary: 'evaluate InfoNCE / DCL / DCLW and the NPC multipliers on embeddings from a JSON file', help: () => LOSS_HELP, run: runLossCommand },
+};
+
+export function registerCommand(name: string, command: Command): void {
+  COMMANDS[name] = command;
+}
+
+function mainHelp(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`);
+  const details = Object.values(COMMANDS).map((c) => c.help()).join('\n');
+  return (
+    'Usage: dcl-explorer <command> [options]\n\n' +
+    'DCL Explorer: self-supervised contrastive learning (InfoNCE/SimCLR, DCL, DCLW) on TensorFlow.js.\n\n' +
+    `Commands:\n${rows.join('\n')}\n\nRun "dcl-explorer <command> --help" for one command.\n\n${details}`
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; run "dcl-explorer --help" for the list`);
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`dcl-explorer: ${msg}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+export function runCli(): void {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) runCli();

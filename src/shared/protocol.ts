@@ -1,0 +1,192 @@
+/**
+ * The one typed contract shared by the trainer child process, the extension host and the webviews.
+ *
+ * Everything here is plain data (no tfjs, no vscode) so every side can import it without pulling
+ * anything heavy into its bundle. Bump EVENT_SCHEMA_VERSION whenever a field changes meaning.
+ */
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+export type LossKind = 'infonce' | 'dcl' | 'dclw';
+export const LOSS_KINDS: readonly LossKind[] = ['infonce', 'dcl', 'dclw'];
+
+export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'stl10' | 'synthetic';
+export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'stl10', 'synthetic'];
+
+export type EncoderKind = 'mlp' | 'cnn' | 'resnet18';
+export const ENCODER_KINDS: readonly EncoderKind[] = ['mlp', 'cnn', 'resnet18'];
+
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export type OptimizerKind = 'adam' | 'sgd';
+
+export interface RunConfig {
+  /** Optional human name shown in the run list. */
+  name?: string;
+  loss: LossKind;
+  temperature: number;
+  /** DCLW weighting temperature σ. */
+  sigma: number;
+  dataset: DatasetKind;
+  /** Folder holding the dataset files (required for every dataset but `mnist` and `synthetic`). */
+  dataDir?: string;
+  /** Use only the first N training images (0 = all). */
+  subset: number;
+  /** Use only the first N test images for kNN (0 = all). */
+  testSubset: number;
+  encoder: EncoderKind;
+  /** Hidden and output sizes of the projection head; the last one is the embedding width. */
+  projection: number[];
+  batchSize: number;
+  epochs: number;
+  optimizer: {
+    kind: OptimizerKind;
+    lr: number;
+    momentum: number;
+    weightDecay: number;
+    /** Linear warm-up length in epochs before the cosine decay. */
+    warmupEpochs: number;
+    schedule: 'cosine' | 'constant';
+  };
+  seed: number;
+  backend: BackendPreference;
+  knn: { k: number; t: number; everyEpochs: number; everySteps: number };
+  /** Write a `step` event every N steps and an `npc` summary every N steps. */
+  logEvery: number;
+  /** Folder inside which the run folder is created. */
+  runsDir: string;
+}
+
+export type RunState = 'queued' | 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+
+export interface BackendInfo {
+  name: string;
+  tfjsVersion: string;
+  /** Free text facts about the device: threads, GPU, fallbacks tried and why they failed. */
+  details: string[];
+}
+
+export interface RunStatus {
+  schemaVersion: number;
+  state: RunState;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  pid?: number;
+  backend?: BackendInfo;
+  step?: number;
+  epoch?: number;
+  totalSteps?: number;
+  final?: { loss?: number; knnAccuracy?: number; bestKnnAccuracy?: number };
+  error?: string;
+}
+
+export interface NpcSummary {
+  count: number;
+  mean: number;
+  std: number;
+  /** Coefficient of variation σ/μ. */
+  cv: number;
+  /** Percentiles at NPC_PERCENTILES. */
+  percentiles: number[];
+  /** Counts of q in NPC_HISTOGRAM_BINS equal bins over [0, 1]. */
+  histogram: number[];
+}
+
+/** TensorBoard's distribution bands. */
+export const NPC_PERCENTILES: readonly number[] = [0, 7, 16, 31, 50, 69, 84, 93, 100];
+export const NPC_HISTOGRAM_BINS = 50;
+
+interface EventBase {
+  step: number;
+  epoch: number;
+  /** ISO timestamp. */
+  time: string;
+}
+
+export interface StartedEvent extends EventBase {
+  type: 'started';
+  schemaVersion: number;
+  config: RunConfig;
+  backend: BackendInfo;
+  totalSteps: number;
+  trainSize: number;
+  testSize: number;
+}
+export interface StepEvent extends EventBase {
+  type: 'step';
+  loss: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+export interface NpcEvent extends EventBase {
+  type: 'npc';
+  summary: NpcSummary;
+}
+export interface KnnEvent extends EventBase {
+  type: 'knn';
+  accuracy: number;
+  k: number;
+  t: number;
+}
+export interface EpochEvent extends EventBase {
+  type: 'epoch';
+  meanLoss: number;
+  seconds: number;
+}
+export interface CheckpointEvent extends EventBase {
+  type: 'checkpoint';
+  /** Path relative to the run folder. */
+  path: string;
+}
+export interface EmbeddingEvent extends EventBase {
+  type: 'embedding';
+  /** Path relative to the run folder of the embedding header JSON. */
+  path: string;
+}
+export interface FinishedEvent extends EventBase {
+  type: 'finished';
+  loss: number;
+  knnAccuracy: number;
+}
+export interface StoppedEvent extends EventBase {
+  type: 'stopped';
+  reason: string;
+}
+export interface FailedEvent extends EventBase {
+  type: 'failed';
+  reason: string;
+}
+
+export type RunEvent =
+  | StartedEvent
+  | StepEvent
+  | NpcEvent
+  | KnnEvent
+  | EpochEvent
+  | CheckpointEvent
+  | EmbeddingEvent
+  | FinishedEvent
+  | StoppedEvent
+  | FailedEvent;
+
+export type RunEventType = RunEvent['type'];
+
+/** Messages the trainer child sends to its parent over Node IPC. */
+export type ChildToHost =
+  | { kind: 'runDir'; runDir: string }
+  | { kind: 'event'; event: RunEvent }
+  | { kind: 'log'; line: string };
+
+/** Messages the parent sends to the trainer child. */
+export type HostToChild = { kind: 'stop' };
+
+export const RUN_FILES = {
+  config: 'config.json',
+  status: 'status.json',
+  metrics: 'metrics.jsonl',
+  log: 'log.txt',
+  checkpoints: 'checkpoints',
+  embeddings: 'embeddings',
+} as const;

@@ -1,0 +1,122 @@
+/**
+ * Chooses and initialises the TensorFlow.js backend for the trainer.
+ *
+ * `auto` tries tfjs-node-gpu → tfjs-node → wasm → cpu. The native packages are optionalDependencies whose
+ * install downloads libtensorflow, so they are often absent; every failed attempt is recorded with the
+ * loader's real message so the run shows why it ended up where it did.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type { BackendInfo, BackendPreference } from '../shared/protocol';
+
+export interface BackendAttempt {
+  preference: Exclude<BackendPreference, 'auto'>;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface BackendChoice extends BackendInfo {
+  attempts: BackendAttempt[];
+}
+
+type Loader = () => Promise<string>;
+
+/** How to fix a failed explicit choice, per backend. */
+const FIXES: Record<Exclude<BackendPreference, 'auto'>, string> = {
+  'tensorflow-gpu':
+    'install it with "npm install @tensorflow/tfjs-node-gpu" (needs internet for libtensorflow and CUDA 11.2 + cuDNN 8.1 libraries on the library path), or use --backend auto',
+  tensorflow: 'install it with "npm install @tensorflow/tfjs-node" (its install downloads libtensorflow), or use --backend auto',
+  wasm: 'reinstall the project dependencies ("npm ci"), or use --backend cpu',
+  cpu: 'reinstall the project dependencies ("npm ci")',
+};
+
+// The native packages register their backend on import; require() them lazily so a missing one only
+// costs a caught error. A require made at run time keeps the bundler from resolving them at build time.
+const dynamicRequire: NodeRequire = createRequire(__filename);
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').find((l) => l.trim().length > 0)?.trim() ?? msg;
+}
+
+async function activate(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+}
+
+export function wasmDistDir(): string {
+  return path.dirname(dynamicRequire.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
+}
+
+const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
+  'tensorflow-gpu': async () => {
+    dynamicRequire('@tensorflow/tfjs-node-gpu');
+    await activate('tensorflow');
+    return 'tensorflow-gpu';
+  },
+  tensorflow: async () => {
+    dynamicRequire('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+    return 'tensorflow';
+  },
+  wasm: async () => {
+    const wasm = dynamicRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmDistDir());
+    await activate('wasm');
+    return 'wasm';
+  },
+  cpu: async () => {
+    await activate('cpu');
+    // The cpu backend prints a "install tfjs-node" banner on first use; we already explain the choice in the run.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    return 'cpu';
+  },
+};
+
+export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Initialise a backend. An explicit choice that cannot load throws with the loader's reason and the fix;
+ * `auto` falls through the order above and records each failure.
+ */
+export async function initBackend(
+  preference: BackendPreference,
+  loaders: Record<Exclude<BackendPreference, 'auto'>, Loader> = LOADERS,
+): Promise<BackendChoice> {
+  const order = preference === 'auto' ? AUTO_ORDER : [preference];
+  const attempts: BackendAttempt[] = [];
+  for (const pref of order) {
+    const loader = loaders[pref];
+    if (!loader) throw new Error(`unknown backend "${pref}"; use one of auto, ${AUTO_ORDER.join(', ')}`);
+    try {
+      const name = await loader();
+      attempts.push({ preference: pref, ok: true });
+      return {
+        name,
+        tfjsVersion: tf.version.tfjs,
+        details: describeDevice(name, attempts),
+        attempts,
+      };
+    } catch (e) {
+      attempts.push({ preference: pref, ok: false, reason: firstLine(e) });
+      if (preference !== 'auto') {
+        throw new Error(`backend "${pref}" could not be loaded: ${firstLine(e)}. Fix: ${FIXES[pref]}.`);
+      }
+    }
+  }
+  throw new Error(
+    `no TensorFlow.js backend could be loaded: ${attempts.map((a) => `${a.preference}: ${a.reason}`).join('; ')}`,
+  );
+}
+
+function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
+  const details = [`backend ${name}`, `tfjs ${tf.version.tfjs}`, `node ${process.version}`, `${process.platform}/${process.arch}`];
+  if (name === 'wasm') {
+    details.push(`wasm simd ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`);
+    details.push(`wasm threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+  }
+  for (const a of attempts) if (!a.ok) details.push(`skipped ${a.preference}: ${a.reason}`);
+  return details;
+}
