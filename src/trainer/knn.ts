@@ -50,7 +50,8 @@ export async function knnPredict(
         const sim = tf.matMul(q, bankN, false, true);
         const { values, indices } = tf.topk(sim, k, true);
         const neighbourLabels = tf.gather(labels, indices); // [size, k]
-        const weights = tf.exp(tf.div(values, t)); // [size, k]
+        // exp((sim − 1)/t) ∝ exp(sim/t) but cannot overflow (cos ≤ 1), even for tiny t.
+        const weights = tf.exp(tf.div(tf.sub(values, 1), t)); // [size, k]
         const votes = tf.sum(tf.mul(tf.oneHot(neighbourLabels, numClasses), tf.expandDims(weights, 2)), 1); // [size, C]
         return tf.argMax(votes, 1);
       });
