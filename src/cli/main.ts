@@ -1,6 +1,7 @@
 /** `dcl-explorer`: the headless command-line entry point. Each subcommand loads only what it needs. */
 import { UsageError } from './args';
 import { LOSS_HELP, runLossCommand } from './lossCommand';
+import { runTrainCommand, TRAIN_HELP } from './trainCommand';
 
 interface Command {
   summary: string;
@@ -10,6 +11,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   loss: { summary: 'evaluate InfoNCE / DCL / DCLW and the NPC multipliers on embeddings from a JSON file', help: () => LOSS_HELP, run: runLossCommand },
+  train: { summary: 'train one run headless (progress on stderr; last stdout line = run folder)', help: () => TRAIN_HELP, run: runTrainCommand },
 };
 
 export function registerCommand(name: string, command: Command): void {

@@ -2,16 +2,18 @@
  * SimCLR view augmentations as batched tensor ops.
  *
  * Every per-image random choice (crop box, flip, jitter factors, grayscale, affine) is drawn on the host from a
- * seeded PRNG and turned into a small tensor of per-image parameters, so one `cropAndResize`, one `transform`
- * and a handful of broadcast arithmetic ops cover the whole batch. The only tensor-side randomness, the
- * additive noise, uses tf.randomNormal with a seed derived from the same PRNG. Consequently the same seed gives
- * identical views on a given backend, and the parameters themselves are identical on every backend.
+ * seeded PRNG and turned into a small tensor of per-image parameters, so one `cropAndResize` (crop + flip), one
+ * `transform` (affine) and a few batched matmuls (colour) cover the whole batch. The only tensor-side randomness,
+ * the additive noise, uses tf.randomNormal with a seed derived from the same PRNG. Consequently the same seed
+ * gives identical views on a given backend, and the parameters themselves are identical on every backend.
  *
  * The recipe follows SimCLR's CIFAR setting (random resized crop, flip, ColorJitter(0.4, 0.4, 0.4, 0.1) with
  * p = 0.8, grayscale p = 0.2) and, for grayscale digits, a milder crop plus a small affine and gaussian noise.
- * Ops used (CropAndResize, Transform, BatchMatMul, Mean, Multiply, Add, ClipByValue) exist on cpu and wasm.
+ * Kernels used (CropAndResize, Transform, BatchMatMul, Multiply, Add, ClipByValue, Fill, Reshape, and SplitV +
+ * Concat for the cpu Transform work-around) exist on both the cpu and the wasm backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from './random';
 
 export interface AffineOptions {
   /** Rotation drawn uniformly in ±maxRotationDeg degrees. */
@@ -66,18 +68,6 @@ export function defaultAugmentOptions(channels: 1 | 3, isDigits: boolean): Augme
     grayscaleProb: 0,
     noiseStd: 0.05,
     affine: { maxRotationDeg: 10, maxTranslate: 0.1 },
-  };
-}
-
-/** mulberry32: tiny, fast and good enough to draw augmentation parameters reproducibly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -157,11 +147,18 @@ const RGB_TO_YIQ = [
   [0.596, -0.274, -0.322],
   [0.211, -0.523, 0.312],
 ];
-const YIQ_TO_RGB = [
-  [1, 0.956, 0.621],
-  [1, -0.272, -0.647],
-  [1, -1.106, 1.703],
-];
+// The exact inverse, not the rounded textbook one, so a full turn is the identity and grays stay gray.
+const YIQ_TO_RGB = invert3(RGB_TO_YIQ);
+
+function invert3(m: number[][]): number[][] {
+  const [[a, b, c], [d, e, f], [g, h, i]] = m;
+  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  return [
+    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
+  ];
+}
 
 /** The 3×3 matrix M (row-major) with rgb' = M·rgb that rotates hue by `turns` of a full circle. */
 export function hueMatrix(turns: number): number[] {
@@ -178,35 +175,82 @@ export function hueMatrix(turns: number): number[] {
   return mul(YIQ_TO_RGB, mul(rot, RGB_TO_YIQ)).flat();
 }
 
-const perImage = (values: Float32Array): tf.Tensor4D => tf.tensor4d(values, [values.length, 1, 1, 1]);
-const clip01 = (x: tf.Tensor4D): tf.Tensor4D => tf.clipByValue(x, 0, 1);
+/**
+ * Colour stages work on pixels as row vectors, [N, H·W, C], so a per-image colour map is one batched matmul
+ * with an [N, C, C] stack of matrices. This is deliberate: the cpu backend runs every broadcasting elementwise
+ * op (an [N, 1, 1, 1] factor times the batch) through a generic index-mapping loop that is about 7× slower than
+ * its matmul over the same batch, and a jittered RGB batch needs a dozen of them.
+ */
+type Pixels = tf.Tensor3D;
 
-function luma(x: tf.Tensor4D): tf.Tensor4D {
-  if (x.shape[3] === 1) return x;
-  return tf.sum(tf.mul(x, tf.tensor1d(LUMA as number[])), 3, true) as tf.Tensor4D;
+const clip01 = <T extends tf.Tensor>(x: T): T => tf.clipByValue(x, 0, 1);
+
+/** N row-major C×C matrices, one per image, from a function of the image index. */
+function perImageMatrices(n: number, c: number, matrix: (i: number) => ArrayLike<number>): tf.Tensor3D {
+  const out = new Float32Array(n * c * c);
+  for (let i = 0; i < n; i++) out.set(matrix(i), i * c * c);
+  return tf.tensor3d(out, [n, c, c]);
+}
+
+/** pixels[n] · M[n] for every image n: a per-image linear colour map. */
+function mapColours(px: Pixels, matrix: (i: number) => ArrayLike<number>): Pixels {
+  const [n, , c] = px.shape;
+  return tf.matMul(px, perImageMatrices(n, c, matrix)) as Pixels;
+}
+
+/** f·I: scales every channel by f. */
+function scaled(c: number, f: number): number[] {
+  return Array.from({ length: c * c }, (_, k) => (k % (c + 1) === 0 ? f : 0));
 }
 
 /**
- * a·f + b·(1 − f) per image, b broadcast over a's shape. Written this way (not a + (b − a)·(1 − f)) because it
- * returns a bit-for-bit where f = 1 and b bit-for-bit where f = 0.
+ * s·I + (1 − s)·L·1ᵀ, a row-vector map (out_j = Σ_k x_k·M[k][j]) that blends each pixel with its luma:
+ * s = 1 is exactly the identity and s = 0 is exactly grayscale (every output channel equal to the luma).
  */
-function blend(a: tf.Tensor4D, b: tf.Tensor4D, f: Float32Array): tf.Tensor4D {
-  const fa = perImage(f);
-  return tf.add(tf.mul(a, fa), tf.mul(b, tf.sub(1, fa))) as tf.Tensor4D;
+function towardsLuma(s: number): number[] {
+  return Array.from({ length: 9 }, (_, k) => {
+    const [row, col] = [Math.floor(k / 3), k % 3];
+    return (row === col ? s : 0) + (1 - s) * LUMA[row];
+  });
 }
 
-/** torchvision's ColorJitter in a fixed order (brightness, contrast, saturation, hue), clipping after each. */
-function colorJitter(x: tf.Tensor4D, f: JitterFactors, rgb: boolean): tf.Tensor4D {
-  let y = clip01(tf.mul(x, perImage(f.brightness)));
-  const meanLuma = tf.mean(luma(y), [1, 2, 3], true) as tf.Tensor4D;
-  y = clip01(blend(y, meanLuma, f.contrast));
+/** Transposes a row-major 3×3 matrix: column-vector maps (y = M·x) become row-vector maps (yᵀ = xᵀ·Mᵀ). */
+const transpose3 = (m: number[]): number[] => [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]];
+
+/** Mean luma of each image, [N]. */
+function meanLuma(px: Pixels): tf.Tensor1D {
+  const [n, p, c] = px.shape;
+  // Channel means as (1/P)·1ᵀ·pixels: tf.mean over the pixel axis would transpose the batch first (~5× slower on cpu).
+  const channelMeans = tf.reshape(tf.matMul(tf.fill([n, 1, p], 1 / p), px), [n, c]);
+  if (c === 1) return tf.reshape(channelMeans, [n]);
+  return tf.reshape(tf.matMul(channelMeans, tf.tensor2d(LUMA as number[], [3, 1])), [n]);
+}
+
+/** c·x + (1 − c)·mean per image. The constant term is ones[N, P, 1] × bias[N, 1, C], again a matmul. */
+function adjustContrast(px: Pixels, contrast: Float32Array): Pixels {
+  const [n, p, c] = px.shape;
+  const bias = tf.mul(meanLuma(px), tf.tensor1d(Float32Array.from(contrast, (f) => 1 - f)));
+  const biasRows = tf.matMul(tf.reshape(bias, [n, 1, 1]), tf.ones([n, 1, c])) as tf.Tensor3D;
+  const scaledPx = mapColours(px, (i) => scaled(c, contrast[i]));
+  return clip01(tf.add(scaledPx, tf.matMul(tf.ones([n, p, 1]), biasRows)));
+}
+
+/**
+ * torchvision's ColorJitter in a fixed order (brightness, contrast, saturation, hue), clipping after each.
+ * Images drawn not to be jittered have identity factors, which these matmuls reproduce bit-for-bit.
+ */
+function colorJitter(px: Pixels, f: JitterFactors, rgb: boolean): Pixels {
+  const c = px.shape[2];
+  let y = clip01(mapColours(px, (i) => scaled(c, f.brightness[i])));
+  y = adjustContrast(y, f.contrast);
   if (!rgb) return y;
-  y = clip01(blend(y, luma(y), f.saturation));
-  const [n, h, w] = y.shape;
-  const mats = tf.tensor3d(Array.from(f.hueTurns, hueMatrix).flat(), [n, 3, 3]);
-  // [N, HW, 3] × [N, 3, 3]ᵀ applies each image's own hue matrix to all of its pixels in one batched matmul.
-  const shifted = tf.matMul(tf.reshape(y, [n, h * w, 3]), mats, false, true);
-  return clip01(tf.reshape(shifted, [n, h, w, 3]));
+  y = clip01(mapColours(y, (i) => towardsLuma(f.saturation[i])));
+  return clip01(mapColours(y, (i) => transpose3(hueMatrix(f.hueTurns[i]))));
+}
+
+/** Turns the images with keep = 0 into their luma replicated over the 3 channels. */
+function randomGrayscale(px: Pixels, keep: Float32Array): Pixels {
+  return mapColours(px, (i) => towardsLuma(keep[i]));
 }
 
 /** 1 for images that keep their colour, 0 for those turned to grayscale. */
@@ -231,6 +275,39 @@ export function affineTransforms(n: number, h: number, w: number, a: AffineOptio
     out.set([c, -s, cx - c * cx + s * cy - tx, s, c, cy - s * cx - c * cy - ty, 0, 0], i * 8);
   }
   return out;
+}
+
+/** Per backend name: does its Transform kernel apply a batch of transforms correctly? */
+const batchedTransformWorks = new Map<string, boolean>();
+
+/**
+ * tfjs-backend-cpu 4.22's Transform kernel returns from inside its loop over the batch, so only image 0 is
+ * transformed and the others come back filled with zeros (wasm is correct). Probe each backend once with a
+ * 2-image identity transform and, where it fails, transform the images one at a time.
+ */
+function transformWorksBatched(): boolean {
+  const backend = tf.getBackend();
+  let ok = batchedTransformWorks.get(backend);
+  if (ok === undefined) {
+    const second = tf.tidy(() => {
+      const probe = tf.image.transform(tf.ones([2, 1, 1, 1]) as tf.Tensor4D, tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0], [1, 8]));
+      return probe.dataSync()[1];
+    });
+    ok = second === 1;
+    batchedTransformWorks.set(backend, ok);
+  }
+  return ok;
+}
+
+/** tf.image.transform with one inverse map per image, bilinear sampling. */
+function transformBatch(x: tf.Tensor4D, transforms: tf.Tensor2D): tf.Tensor4D {
+  // 'nearest' fill repeats the border, which for digits is background, instead of adding hard black edges.
+  const warp = (img: tf.Tensor4D, t: tf.Tensor2D) => tf.image.transform(img, t, 'bilinear', 'nearest');
+  const n = x.shape[0];
+  if (n === 1 || transformWorksBatched()) return warp(x, transforms);
+  const images = tf.split(x, n, 0) as tf.Tensor4D[];
+  const maps = tf.split(transforms, n, 0) as tf.Tensor2D[];
+  return tf.concat(images.map((img, i) => warp(img, maps[i])), 0);
 }
 
 function checkInputs(images: tf.Tensor4D, opts: AugmentOptions): void {
@@ -264,13 +341,14 @@ export function augmentBatch(images: tf.Tensor4D, opts: AugmentOptions, seed: nu
   return tf.tidy(() => {
     const boxInd = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i), 'int32');
     let x = tf.image.cropAndResize(images, tf.tensor2d(boxes, [n, 4]), boxInd, [h, w], 'bilinear');
-    if (affine) {
-      // 'nearest' fill repeats the border, which for digits is background, without adding hard black edges.
-      x = tf.image.transform(x, tf.tensor2d(affine, [n, 8]), 'bilinear', 'nearest');
+    if (affine) x = transformBatch(x, tf.tensor2d(affine, [n, 8]));
+    if (jitter || keepColour) {
+      const c = x.shape[3];
+      let px = tf.reshape(x, [n, h * w, c]) as Pixels;
+      if (jitter) px = colorJitter(px, jitter, opts.rgb);
+      if (keepColour) px = randomGrayscale(px, keepColour);
+      x = tf.reshape(px, [n, h, w, c]);
     }
-    if (jitter) x = colorJitter(x, jitter, opts.rgb);
-    // The luma (one channel) broadcasts over the 3 colour channels of the images that lose their colour.
-    if (keepColour) x = blend(x, luma(x), keepColour);
     if (opts.noiseStd > 0) x = tf.add(x, tf.randomNormal(x.shape, 0, opts.noiseStd, 'float32', noiseSeed));
     return clip01(x);
   });

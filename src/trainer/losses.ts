@@ -24,10 +24,10 @@ export function l2Normalize(z: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** A value that flows forward unchanged and passes no gradient back (PyTorch's `detach`). */
-export const stopGradient = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const stopGradient = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([]);
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-}) as (x: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
 /** Masks and partner indices depend only on N; cache them so training steps do not rebuild them. */
 interface Masks {
@@ -150,5 +150,34 @@ export function npcMultiplier(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature = DE
   return tf.tidy(() => {
     const { pos, logNeg } = anchorTerms(l2Normalize(z1), l2Normalize(z2), temperature);
     return tf.sigmoid(tf.sub(logNeg, pos)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * The loss and, from the same logits, the NPC multiplier of every anchor — what a training step needs.
+ * The NPC comes out of the tape detached (it is a diagnostic, never differentiated).
+ */
+export function lossWithNpc(
+  kind: LossKind,
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  opts: LossOptions = {},
+): { loss: tf.Scalar; npc: tf.Tensor1D } {
+  const temperature = opts.temperature ?? DEFAULT_TEMPERATURE;
+  const sigma = opts.sigma ?? DEFAULT_SIGMA;
+  checkInputs(z1, z2, temperature);
+  return tf.tidy(() => {
+    const z1n = l2Normalize(z1);
+    const z2n = l2Normalize(z2);
+    const { pos, logNeg } = anchorTerms(z1n, z2n, temperature);
+    const margin = tf.sub(logNeg, pos);
+    let perAnchor: tf.Tensor;
+    if (kind === 'infonce') perAnchor = tf.softplus(margin);
+    else if (kind === 'dcl') perAnchor = margin;
+    else if (kind === 'dclw') {
+      const w = dclwWeights(z1n, z2n, sigma);
+      perAnchor = tf.sub(logNeg, tf.mul(tf.concat([w, w], 0), pos));
+    } else throw new Error(`unknown loss "${kind as string}"; use one of infonce, dcl, dclw`);
+    return { loss: tf.mean(perAnchor) as tf.Scalar, npc: stopGradient(tf.sigmoid(margin)) as tf.Tensor1D };
   });
 }

@@ -32,17 +32,18 @@ export interface IdxHeader {
 export function parseIdxHeader(head: Uint8Array, file: string, expectedMagic: number): IdxHeader {
   const ndims = expectedMagic & 0xff;
   const headerBytes = 4 + 4 * ndims;
-  if (head.length < headerBytes) {
-    throw new Error(`${file}: expected an IDX header of ${headerBytes} bytes, found only ${head.length} bytes: ` +
-      `the file is truncated. ${HINT}`);
-  }
+  const truncated = (): Error => new Error(`${file}: expected an IDX header of ${headerBytes} bytes, found only ` +
+    `${head.length} bytes: the file is truncated. ${HINT}`);
+  if (head.length < 4) throw truncated();
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  // The magic first: a wrong kind of file is a more useful diagnosis than a short header.
   const magic = view.getUint32(0, false);
   if (magic !== expectedMagic) {
     const what = expectedMagic === IDX_IMAGES_MAGIC ? 'an IDX image file' : 'an IDX label file';
     throw new Error(`${file}: expected magic ${magicHex(expectedMagic)} (${what}), found ${magicHex(magic)}: ` +
       `this is not ${what}${swappedHint(magic)}. ${HINT}`);
   }
+  if (head.length < headerBytes) throw truncated();
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
   return { magic, dims, headerBytes, dataBytes: dims.reduce((a, b) => a * b, 1) };
 }

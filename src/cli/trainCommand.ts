@@ -1,0 +1,59 @@
+/** `dcl-explorer train`: one run, headless, in this process. The last stdout line is the run folder. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RUN_FILES } from '../shared/protocol';
+import { ConfigError, mergeConfig, resolveConfig } from '../shared/runConfig';
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from './args';
+import { configFromFlags, CONFIG_FLAGS, pruneUndefined, readConfigFile } from './trainFlags';
+import { progressReporter } from './progress';
+
+const SPEC: Record<string, FlagSpec> = {
+  ...CONFIG_FLAGS,
+  'run-dir': { type: 'string', help: 'train in this existing run folder (its config.json is used; other flags are not allowed)' },
+  quiet: { type: 'boolean', help: 'print only the run folder path' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+export const TRAIN_HELP = formatHelp(
+  'Usage: dcl-explorer train [--config FILE] [flags]\n\n' +
+    'Trains one SimCLR-style run (two augmented views → encoder → projection head → InfoNCE/DCL/DCLW), logging\n' +
+    'loss, the NPC multiplier and kNN accuracy to a new run folder inside --runs-dir. The last line on stdout is the\n' +
+    'run folder path. Ctrl+C finishes the current step, writes a checkpoint and ends the run as "stopped".',
+  SPEC,
+);
+
+export async function runTrainCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, SPEC, 'train');
+  if (flags.help) {
+    process.stdout.write(TRAIN_HELP);
+    return;
+  }
+  let runDir: string;
+  if (typeof flags['run-dir'] === 'string') {
+    const others = Object.keys(flags).filter((k) => k !== 'run-dir' && k !== 'quiet');
+    if (others.length) throw new UsageError(`train: --run-dir uses the folder's config.json; drop ${others.map((k) => `--${k}`).join(', ')} or edit the config`);
+    runDir = path.resolve(flags['run-dir']);
+    if (!fs.existsSync(path.join(runDir, RUN_FILES.config))) throw new UsageError(`train: ${runDir} has no ${RUN_FILES.config}`);
+  } else {
+    const fromFile = typeof flags.config === 'string' ? readConfigFile(flags.config) : undefined;
+    let config;
+    try {
+      config = resolveConfig(mergeConfig(fromFile, pruneUndefined(configFromFlags(flags, 'train'))));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(`train: ${e.message}`);
+      throw e;
+    }
+    const { createRunFolder } = await import('../trainer/runFolder');
+    runDir = createRunFolder(config);
+  }
+
+  const [{ runTraining }, { installStopHandlers }] = await Promise.all([import('../trainer/train'), import('../trainer/stopSignal')]);
+  const shouldStop = installStopHandlers((why) => process.stderr.write(`\n${why}: finishing the current step, then stopping (press Ctrl+C again to quit at once)\n`));
+  const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
+  const injected = Number(process.env.DCL_INJECT_NONFINITE_AT_STEP);
+  const result = await runTraining(runDir, { shouldStop, onEvent: report, injectNonFiniteAtStep: Number.isInteger(injected) ? injected : undefined });
+  process.stdout.write(`${runDir}\n`);
+  if (result.state === 'failed') {
+    process.exitCode = 1;
+  }
+}

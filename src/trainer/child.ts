@@ -1,0 +1,66 @@
+/**
+ * Entry of the trainer child process the extension launches: `node dist/trainer.js --run-dir DIR`.
+ * DIR/config.json must exist. Events go to DIR/metrics.jsonl and, when launched with an IPC channel
+ * (child_process.fork), to the parent as ChildToHost messages.
+ */
+import type { ChildToHost } from '../shared/protocol';
+import { installStopHandlers } from './stopSignal';
+import { runTraining } from './train';
+
+let pendingSends = 0;
+let drained: (() => void) | undefined;
+
+function send(message: ChildToHost): void {
+  if (!process.send || !process.connected) return;
+  pendingSends++;
+  process.send(message, undefined, {}, () => {
+    pendingSends--;
+    if (pendingSends === 0) drained?.();
+  });
+}
+
+/** Resolves once every IPC message has been handed to the OS, so disconnecting loses none. */
+function allSent(): Promise<void> {
+  return pendingSends === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve));
+}
+
+function parseRunDir(argv: string[]): string {
+  const i = argv.indexOf('--run-dir');
+  const dir = i >= 0 ? argv[i + 1] : undefined;
+  if (!dir) {
+    process.stderr.write('trainer: usage: node dist/trainer.js --run-dir DIR (DIR/config.json must exist)\n');
+    process.exit(2);
+  }
+  return dir;
+}
+
+async function main(): Promise<number> {
+  const runDir = parseRunDir(process.argv.slice(2));
+  const shouldStop = installStopHandlers((why) => send({ kind: 'log', line: `stop requested (${why}); finishing the current step` }));
+  send({ kind: 'runDir', runDir });
+  const injected = Number(process.env.DCL_INJECT_NONFINITE_AT_STEP);
+  const result = await runTraining(runDir, {
+    shouldStop,
+    onEvent: (event) => send({ kind: 'event', event }),
+    onLog: (line) => {
+      process.stdout.write(line + '\n');
+      send({ kind: 'log', line });
+    },
+    injectNonFiniteAtStep: Number.isInteger(injected) ? injected : undefined,
+  });
+  if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);
+  return result.state === 'failed' ? 1 : 0;
+}
+
+main().then(
+  async (code) => {
+    process.exitCode = code;
+    await allSent();
+    // The IPC channel keeps the process alive; close it once the last events are out.
+    if (process.connected) process.disconnect?.();
+  },
+  (e) => {
+    process.stderr.write(`trainer: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

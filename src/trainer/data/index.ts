@@ -1,0 +1,138 @@
+/**
+ * Entry point of the dataset readers: one call from a run config's dataset fields to a Dataset.
+ *
+ * Plain Node only (no TensorFlow.js): the extension host imports describeDatasetDir to check a folder
+ * the user picked before launching a run, and the host bundle must never pull in tfjs.
+ */
+import type { DatasetKind } from '../../shared/protocol';
+import type { Dataset, ImageSet } from './types';
+import { imageBytes } from './types';
+import { requireDataDir } from './files';
+import { describeIdxFolder, loadIdxFolder } from './idx';
+import { describeMnist, loadMnist } from './mnist';
+import { describeCifar10, describeCifar100, loadCifar10, loadCifar100 } from './cifar';
+import { describeStl10, loadStl10 } from './stl10';
+import { makeSyntheticDataset, SYNTHETIC_DEFAULTS } from './synthetic';
+
+export type { Dataset, ImageSet } from './types';
+
+export interface LoadDatasetOptions {
+  dataset: DatasetKind;
+  /** Folder holding the files; required for idx, cifar10, cifar100 and stl10, ignored otherwise. */
+  dataDir?: string;
+  /** Keep only the first N training images (and, for STL-10, the first N unlabeled ones); 0 = all. */
+  subset?: number;
+  /** Keep only the first N test images; 0 = all. */
+  testSubset?: number;
+  /** Seed of the synthetic dataset (the only random one). */
+  seed?: number;
+  /** Load STL-10's unlabeled split as Dataset.unlabeled; the other datasets have none and ignore this. */
+  unlabeled?: boolean;
+}
+
+/** What --data-dir must point at, per kind that needs a folder; quoted in errors. */
+const NEEDS_DIR: Partial<Record<DatasetKind, string>> = {
+  idx: 'the folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and ' +
+    't10k-labels-idx1-ubyte (each optionally .gz)',
+  cifar10: 'the cifar-10-batches-bin folder (CIFAR-10 binary version) or the folder containing it',
+  cifar100: 'the cifar-100-binary folder (CIFAR-100 binary version) or the folder containing it',
+  stl10: 'the stl10_binary folder (STL-10 binary version) or the folder containing it',
+};
+
+/** Whether a dataset kind reads its files from a user-given folder. */
+export function datasetNeedsDir(kind: DatasetKind): boolean {
+  return NEEDS_DIR[kind] !== undefined;
+}
+
+function checkCount(name: string, n: number | undefined): number {
+  const v = n ?? 0;
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a whole number ≥ 0 (0 = all), got ${n}`);
+  return v;
+}
+
+/** The first `n` images of a set as views (no copy); the whole set when n is 0 or at least its size. */
+export function takeFirst(set: ImageSet, n: number, bytesPerImage: number): ImageSet {
+  if (n <= 0 || n >= set.count) return set;
+  return { images: set.images.subarray(0, n * bytesPerImage), labels: set.labels.subarray(0, n), count: n };
+}
+
+function readKind(opts: LoadDatasetOptions, subset: number, testSubset: number): Dataset {
+  const kind = opts.dataset;
+  switch (kind) {
+    case 'mnist':
+      return loadMnist();
+    case 'synthetic':
+      // Generate only what will be kept: the generator is prefix-stable, so this equals slicing.
+      return makeSyntheticDataset({
+        seed: opts.seed,
+        trainCount: subset || SYNTHETIC_DEFAULTS.trainCount,
+        testCount: testSubset || SYNTHETIC_DEFAULTS.testCount,
+      });
+    case 'idx': {
+      const dir = requireDataDir(kind, opts.dataDir, NEEDS_DIR.idx as string);
+      return loadIdxFolder(dir, 'idx');
+    }
+    case 'cifar10':
+      return loadCifar10(requireDataDir(kind, opts.dataDir, NEEDS_DIR.cifar10 as string));
+    case 'cifar100':
+      return loadCifar100(requireDataDir(kind, opts.dataDir, NEEDS_DIR.cifar100 as string));
+    case 'stl10':
+      // The subset is passed down so a small run does not read all 2.7 GB of unlabeled images.
+      return loadStl10(requireDataDir(kind, opts.dataDir, NEEDS_DIR.stl10 as string),
+        { unlabeled: opts.unlabeled ?? false, unlabeledLimit: subset });
+    default:
+      return unknownKind(kind);
+  }
+}
+
+function unknownKind(kind: never): never {
+  throw new Error(`unknown dataset '${String(kind)}'`);
+}
+
+/** Loads a dataset and applies `subset` / `testSubset`. */
+export function loadDataset(opts: LoadDatasetOptions): Dataset {
+  const subset = checkCount('subset', opts.subset);
+  const testSubset = checkCount('testSubset', opts.testSubset);
+  const ds = readKind(opts, subset, testSubset);
+  const bytes = imageBytes(ds);
+  return {
+    ...ds,
+    train: takeFirst(ds.train, subset, bytes),
+    test: takeFirst(ds.test, testSubset, bytes),
+    unlabeled: ds.unlabeled && takeFirst(ds.unlabeled, subset, bytes),
+  };
+}
+
+export type DatasetDirCheck = { ok: true; summary: string } | { ok: false; problem: string };
+
+function describeKind(kind: DatasetKind, dir: string | undefined): string {
+  switch (kind) {
+    case 'mnist':
+      return describeMnist();
+    case 'synthetic':
+      return `synthetic: generated on the fly (${SYNTHETIC_DEFAULTS.numClasses} classes, ` +
+        `${SYNTHETIC_DEFAULTS.height}×${SYNTHETIC_DEFAULTS.width}×${SYNTHETIC_DEFAULTS.channels}), no folder needed`;
+    case 'idx':
+      return describeIdxFolder(requireDataDir(kind, dir, NEEDS_DIR.idx as string));
+    case 'cifar10':
+      return describeCifar10(requireDataDir(kind, dir, NEEDS_DIR.cifar10 as string));
+    case 'cifar100':
+      return describeCifar100(requireDataDir(kind, dir, NEEDS_DIR.cifar100 as string));
+    case 'stl10':
+      return describeStl10(requireDataDir(kind, dir, NEEDS_DIR.stl10 as string));
+    default:
+      return unknownKind(kind);
+  }
+}
+
+/**
+ * Checks that `dir` holds a supported copy of `kind` from file names, sizes and headers only (no full
+ * read), for the extension host to vet a picked folder before launch. Never throws.
+ */
+export function describeDatasetDir(kind: DatasetKind, dir: string | undefined): DatasetDirCheck {
+  try {
+    return { ok: true, summary: describeKind(kind, dir) };
+  } catch (e) {
+    return { ok: false, problem: (e as Error).message };
+  }
+}

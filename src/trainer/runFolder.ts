@@ -1,0 +1,89 @@
+/**
+ * The run folder the trainer owns: config.json, status.json (rewritten atomically), metrics.jsonl
+ * (append-only, one event per line, written synchronously so each event is on disk before the next step)
+ * and log.txt. Readers (the extension, other tools) only ever see whole files or whole lines.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { serializeEvent } from '../shared/eventLog';
+import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunEvent, type RunStatus } from '../shared/protocol';
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+}
+
+/** `20261128-120501-dcl-b256-3f9a`: sortable by time, readable, unique enough for one machine. */
+export function newRunId(config: Pick<RunConfig, 'loss' | 'batchSize'>, now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const rand = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
+  return `${stamp}-${config.loss}-b${config.batchSize}-${rand}`;
+}
+
+/** Creates `<runsDir>/<id>/` with config.json and a `queued` status. */
+export function createRunFolder(config: RunConfig, cwd = process.cwd()): string {
+  const dir = path.resolve(cwd, config.runsDir, newRunId(config));
+  fs.mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(path.join(dir, RUN_FILES.config), config);
+  writeJsonAtomic(path.join(dir, RUN_FILES.status), { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() } satisfies RunStatus);
+  return dir;
+}
+
+export class RunFolder {
+  private status: RunStatus;
+  private readonly metricsFd: number;
+  private readonly logFd: number;
+
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    const statusFile = path.join(dir, RUN_FILES.status);
+    this.status = fs.existsSync(statusFile)
+      ? (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as RunStatus)
+      : { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() };
+    this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), 'a');
+    this.logFd = fs.openSync(path.join(dir, RUN_FILES.log), 'a');
+  }
+
+  readConfig(): unknown {
+    const file = path.join(this.dir, RUN_FILES.config);
+    if (!fs.existsSync(file)) throw new Error(`${file} does not exist; a run folder needs its config.json (create one with "dcl-explorer train")`);
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+
+  writeConfig(config: RunConfig): void {
+    writeJsonAtomic(path.join(this.dir, RUN_FILES.config), config);
+  }
+
+  updateStatus(patch: Partial<RunStatus>): RunStatus {
+    this.status = { ...this.status, ...patch, schemaVersion: EVENT_SCHEMA_VERSION };
+    writeJsonAtomic(path.join(this.dir, RUN_FILES.status), this.status);
+    return this.status;
+  }
+
+  get currentStatus(): RunStatus {
+    return this.status;
+  }
+
+  appendEvent(event: RunEvent): void {
+    fs.writeSync(this.metricsFd, serializeEvent(event));
+  }
+
+  log(line: string): void {
+    fs.writeSync(this.logFd, `${new Date().toISOString()} ${line}\n`);
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  close(): void {
+    fs.closeSync(this.metricsFd);
+    fs.closeSync(this.logFd);
+  }
+}

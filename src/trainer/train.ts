@@ -1,0 +1,274 @@
+/**
+ * One SimCLR-style training run: two augmentations of each image → encoder → projection head → loss,
+ * with the NPC multiplier of every batch and a weighted-kNN monitor on the encoder features.
+ *
+ * Progress fields of every event: `step` = training steps completed, `epoch` = epochs completed, at the
+ * moment the event is written (so the pre-training kNN is step 0, epoch 0).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { NPC_PERCENTILES, RUN_FILES, type BackendInfo, type RunConfig, type RunEvent, type RunState } from '../shared/protocol';
+import { ConfigError, resolveConfig } from '../shared/runConfig';
+import { summarizeNpc } from '../shared/stats';
+import { augmentBatch, defaultAugmentOptions } from './augment';
+import { initBackend, type BackendChoice } from './backend';
+import { saveCheckpoint } from './checkpoint';
+import { loadDataset, type Dataset } from './data';
+import { applyModel, buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
+import { encodeImages, imageBatch, type ImageShape } from './features';
+import { knnAccuracy } from './knn';
+import { lossWithNpc } from './losses';
+import { makeOptimizer } from './optimizer';
+import { deriveSeed, mulberry32, permutation } from './random';
+import { RunFolder } from './runFolder';
+import { learningRateAt } from './schedule';
+
+export interface TrainHooks {
+  /** Every event, after it is on disk (IPC, progress bars). */
+  onEvent?: (event: RunEvent) => void;
+  onLog?: (line: string) => void;
+  /** Polled after every step: true finishes the step, checkpoints and ends the run as `stopped`. */
+  shouldStop?: () => boolean;
+  /** Test hook: make the loss non-finite at this step to exercise the failure path. */
+  injectNonFiniteAtStep?: number;
+}
+
+export interface TrainResult {
+  state: Extract<RunState, 'finished' | 'stopped' | 'failed'>;
+  error?: string;
+  loss?: number;
+  knnAccuracy?: number;
+}
+
+/** Sample of the test split written as embeddings for projections. */
+const MAX_EMBEDDING_POINTS = 10_000;
+
+/** An event as the loop writes it: the progress fields and the time are filled in by `emit`. */
+type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'step' | 'epoch' | 'time'> : never) : never;
+
+class RunContext {
+  step = 0;
+  epoch = 0;
+  constructor(
+    readonly folder: RunFolder,
+    readonly hooks: TrainHooks,
+  ) {}
+
+  emit(event: EventBody): void {
+    const full = { step: this.step, epoch: this.epoch, time: new Date().toISOString(), ...event } as RunEvent;
+    this.folder.appendEvent(full);
+    this.hooks.onEvent?.(full);
+  }
+
+  log(line: string): void {
+    this.folder.log(line);
+    this.hooks.onLog?.(line);
+  }
+}
+
+/** Chooses the backend; conv encoders need conv gradients, which the stock wasm backend lacks. */
+async function chooseBackend(config: RunConfig, ctx: RunContext): Promise<BackendChoice> {
+  const choice = await initBackend(config.backend);
+  if (encoderUsesConv(config.encoder)) {
+    const missing = missingConvGradientKernels(choice.name === 'tensorflow-gpu' ? 'tensorflow' : choice.name);
+    if (missing.length) {
+      const why = `the ${choice.name} backend has no ${missing.join(' / ')} kernel, so the ${config.encoder} encoder cannot train on it`;
+      if (config.backend !== 'auto') {
+        throw new Error(`${why}. Fix: use --backend auto or cpu, or --encoder mlp.`);
+      }
+      ctx.log(`${why}; falling back to the cpu backend`);
+      const cpu = await initBackend('cpu');
+      return { ...cpu, attempts: [...choice.attempts, ...cpu.attempts], details: [...cpu.details, `skipped ${choice.name}: ${why}`] };
+    }
+  }
+  return choice;
+}
+
+function checkSizes(config: RunConfig, data: Dataset): void {
+  if (data.train.count < config.batchSize) {
+    throw new Error(
+      `batch size ${config.batchSize} is larger than the ${data.train.count} training images; lower batchSize (--batch-size) or use more data (--subset)`,
+    );
+  }
+  if (data.test.count === 0) throw new Error('the test split is empty, so kNN accuracy cannot be measured; raise testSubset (--test-subset)');
+}
+
+export async function runTraining(runDir: string, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const folder = new RunFolder(runDir);
+  const ctx = new RunContext(folder, hooks);
+  const startedAt = new Date().toISOString();
+  folder.updateStatus({ state: 'running', startedAt, pid: process.pid, error: undefined });
+  try {
+    return await train(ctx, resolveConfigOf(folder));
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    ctx.log(`failed: ${e instanceof Error && e.stack ? e.stack : reason}`);
+    ctx.emit({ type: 'failed', reason });
+    folder.updateStatus({ state: 'failed', endedAt: new Date().toISOString(), error: reason, step: ctx.step, epoch: ctx.epoch });
+    return { state: 'failed', error: reason };
+  } finally {
+    folder.close();
+  }
+}
+
+function resolveConfigOf(folder: RunFolder): RunConfig {
+  try {
+    return resolveConfig(folder.readConfig());
+  } catch (e) {
+    if (e instanceof ConfigError) throw new Error(`${folder.path(RUN_FILES.config)}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
+  const { folder, hooks } = ctx;
+  const backend = await chooseBackend(config, ctx);
+  const backendInfo: BackendInfo = { name: backend.name, tfjsVersion: backend.tfjsVersion, details: backend.details };
+  ctx.log(`backend: ${backend.details.join(', ')}`);
+
+  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed });
+  checkSizes(config, data);
+  const shape: ImageShape = { height: data.height, width: data.width, channels: data.channels };
+  ctx.log(`dataset ${data.name}: ${data.train.count} train / ${data.test.count} test images of ${data.height}×${data.width}×${data.channels}`);
+
+  const encoder = buildEncoder(config.encoder, [data.height, data.width, data.channels], deriveSeed(config.seed, 1));
+  const head = buildProjectionHead(featureDim(config.encoder), config.projection, deriveSeed(config.seed, 2));
+  const vars = [...encoder.trainableWeights, ...head.trainableWeights].map((w) => (w as unknown as { val: tf.Variable }).val);
+  const optimizer = makeOptimizer(config.optimizer);
+  const isDigits = config.dataset === 'mnist' || config.dataset === 'synthetic' || (config.dataset === 'idx' && data.numClasses === 10 && /mnist/i.test(data.name) && !/fashion/i.test(data.name));
+  const augment = defaultAugmentOptions(data.channels, isDigits);
+
+  const stepsPerEpoch = Math.floor(data.train.count / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  folder.updateStatus({ backend: backendInfo, totalSteps, step: 0, epoch: 0 });
+  ctx.emit({ type: 'started', schemaVersion: 1, config, backend: backendInfo, totalSteps, trainSize: data.train.count, testSize: data.test.count });
+
+  let bestKnn = -Infinity;
+  let lastKnn = NaN;
+  const evaluate = async (writeEmbeddings: boolean): Promise<number> => {
+    const t0 = Date.now();
+    const bank = await encodeImages(encoder, data.train, data.train.count, shape);
+    const queries = await encodeImages(encoder, data.test, data.test.count, shape);
+    try {
+      const acc = await knnAccuracy(bank, data.train.labels, queries, data.test.labels, data.numClasses, { k: config.knn.k, t: config.knn.t });
+      lastKnn = acc;
+      bestKnn = Math.max(bestKnn, acc);
+      ctx.emit({ type: 'knn', accuracy: acc, k: Math.min(config.knn.k, data.train.count), t: config.knn.t });
+      ctx.log(`kNN accuracy ${(acc * 100).toFixed(2)}% at step ${ctx.step} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (writeEmbeddings) await writeEmbeddingsHook(ctx, config, data, queries);
+      return acc;
+    } finally {
+      bank.dispose();
+      queries.dispose();
+    }
+  };
+
+  await evaluate(false);
+
+  let lastLoss = NaN;
+  let pendingNpc: Float32Array[] = [];
+  let windowStart = Date.now();
+  let windowImages = 0;
+  const finishRun = async (state: 'finished' | 'stopped', reason?: string): Promise<TrainResult> => {
+    const path = await saveCheckpoint(folder.path(RUN_FILES.checkpoints), { encoder, head }, { step: ctx.step, epoch: ctx.epoch, time: new Date().toISOString() });
+    ctx.emit({ type: 'checkpoint', path: relative(folder, path) });
+    if (state === 'finished') ctx.emit({ type: 'finished', loss: lastLoss, knnAccuracy: lastKnn });
+    else ctx.emit({ type: 'stopped', reason: reason ?? 'stop requested' });
+    folder.updateStatus({
+      state,
+      endedAt: new Date().toISOString(),
+      step: ctx.step,
+      epoch: ctx.epoch,
+      final: { loss: lastLoss, knnAccuracy: lastKnn, bestKnnAccuracy: bestKnn },
+    });
+    ctx.log(`${state} at step ${ctx.step}: loss ${lastLoss}, kNN ${lastKnn}`);
+    return { state, loss: lastLoss, knnAccuracy: lastKnn };
+  };
+
+  try {
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const epochStart = Date.now();
+      let epochLossSum = 0;
+      const order = permutation(data.train.count, mulberry32(deriveSeed(config.seed, 3, epoch)));
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const lr = learningRateAt(ctx.step, totalSteps, stepsPerEpoch, config.optimizer);
+        optimizer.setLearningRate(lr);
+        const idx = order.subarray(s * config.batchSize, (s + 1) * config.batchSize);
+        const [x1, x2] = tf.tidy(() => {
+          const x = imageBatch(data.train, idx, shape);
+          return [augmentBatch(x, augment, deriveSeed(config.seed, 4, ctx.step, 1)), augmentBatch(x, augment, deriveSeed(config.seed, 4, ctx.step, 2))];
+        });
+        let npc: tf.Tensor1D | undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          const z1 = applyModel(head, applyModel(encoder, x1, true), true);
+          const z2 = applyModel(head, applyModel(encoder, x2, true), true);
+          const out = lossWithNpc(config.loss, z1, z2, { temperature: config.temperature, sigma: config.sigma });
+          npc = tf.keep(out.npc);
+          return hooks.injectNonFiniteAtStep === ctx.step ? tf.mul(out.loss, NaN) : out.loss;
+        }, vars);
+        tf.dispose([x1, x2]);
+        const [lossValue] = await value.data();
+        value.dispose();
+        const q = (await npc!.data()) as Float32Array;
+        npc!.dispose();
+        if (!Number.isFinite(lossValue)) {
+          tf.dispose(Object.values(grads));
+          throw new Error(`non-finite loss at step ${ctx.step}`);
+        }
+        optimizer.apply(grads, vars);
+        ctx.step++;
+        lastLoss = lossValue;
+        epochLossSum += lossValue;
+        pendingNpc.push(q);
+        windowImages += config.batchSize;
+
+        if (ctx.step % config.logEvery === 0 || s === stepsPerEpoch - 1) {
+          const seconds = Math.max(1e-6, (Date.now() - windowStart) / 1000);
+          ctx.emit({ type: 'step', loss: lossValue, lr, imagesPerSecond: windowImages / seconds });
+          ctx.emit({ type: 'npc', summary: summarizeNpc(concat(pendingNpc), NPC_PERCENTILES) });
+          pendingNpc = [];
+          windowStart = Date.now();
+          windowImages = 0;
+        }
+        if (config.knn.everySteps > 0 && ctx.step % config.knn.everySteps === 0) await evaluate(false);
+        if (hooks.shouldStop?.()) {
+          ctx.log(`stop requested: finishing at step ${ctx.step}`);
+          return await finishRun('stopped', `stopped by request at step ${ctx.step}`);
+        }
+      }
+      ctx.epoch = epoch + 1;
+      ctx.emit({ type: 'epoch', meanLoss: epochLossSum / stepsPerEpoch, seconds: (Date.now() - epochStart) / 1000 });
+      const last = epoch === config.epochs - 1;
+      if (last || (config.knn.everyEpochs > 0 && ctx.epoch % config.knn.everyEpochs === 0)) await evaluate(true);
+      folder.updateStatus({ step: ctx.step, epoch: ctx.epoch, final: { loss: lastLoss, knnAccuracy: lastKnn, bestKnnAccuracy: bestKnn } });
+      if (!last) {
+        const path = await saveCheckpoint(folder.path(RUN_FILES.checkpoints), { encoder, head }, { step: ctx.step, epoch: ctx.epoch, time: new Date().toISOString() });
+        ctx.emit({ type: 'checkpoint', path: relative(folder, path) });
+      }
+      if (hooks.shouldStop?.()) return await finishRun('stopped', `stopped by request at step ${ctx.step}`);
+    }
+    return await finishRun('finished');
+  } finally {
+    optimizer.dispose();
+    encoder.dispose();
+    head.dispose();
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function relative(folder: RunFolder, p: string): string {
+  return p.startsWith(folder.dir) ? p.slice(folder.dir.length + 1) : p;
+}
+
+/** Writes the test-split encoder features for projections (set by the embeddings module when present). */
+async function writeEmbeddingsHook(_ctx: RunContext, _config: RunConfig, _data: Dataset, _features: tf.Tensor2D): Promise<void> {
+  void MAX_EMBEDDING_POINTS;
+}
