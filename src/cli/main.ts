@@ -1,16 +1,19 @@
 /** `dcl-explorer`: the headless command-line entry point. Each subcommand loads only what it needs. */
 import { UsageError } from './args';
 import { LOSS_HELP, runLossCommand } from './lossCommand';
+import { runSweepCommand, SWEEP_HELP } from './sweepCommand';
 import { runTrainCommand, TRAIN_HELP } from './trainCommand';
 
 interface Command {
   summary: string;
   help: () => string;
-  run: (argv: string[]) => Promise<void>;
+  /** Resolves to the exit code (undefined = 0). */
+  run: (argv: string[]) => Promise<number | void>;
 }
 
 const COMMANDS: Record<string, Command> = {
   loss: { summary: 'evaluate InfoNCE / DCL / DCLW and the NPC multipliers on embeddings from a JSON file', help: () => LOSS_HELP, run: runLossCommand },
+  sweep: { summary: 'run a grid of losses × batch sizes × seeds and print the kNN accuracy table', help: () => SWEEP_HELP, run: runSweepCommand },
   train: { summary: 'train one run headless (progress on stderr; last stdout line = run folder)', help: () => TRAIN_HELP, run: runTrainCommand },
 };
 
@@ -37,8 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command "${name}"; run "dcl-explorer --help" for the list`);
-    await command.run(rest);
-    return 0;
+    return (await command.run(rest)) ?? 0;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`dcl-explorer: ${msg}\n`);

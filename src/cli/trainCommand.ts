@@ -22,11 +22,11 @@ export const TRAIN_HELP = formatHelp(
   SPEC,
 );
 
-export async function runTrainCommand(argv: string[]): Promise<void> {
+export async function runTrainCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, SPEC, 'train');
   if (flags.help) {
     process.stdout.write(TRAIN_HELP);
-    return;
+    return 0;
   }
   let runDir: string;
   if (typeof flags['run-dir'] === 'string') {
@@ -53,7 +53,5 @@ export async function runTrainCommand(argv: string[]): Promise<void> {
   const injected = Number(process.env.DCL_INJECT_NONFINITE_AT_STEP);
   const result = await runTraining(runDir, { shouldStop, onEvent: report, injectNonFiniteAtStep: Number.isInteger(injected) ? injected : undefined });
   process.stdout.write(`${runDir}\n`);
-  if (result.state === 'failed') {
-    process.exitCode = 1;
-  }
+  return result.state === 'failed' ? 1 : 0;
 }

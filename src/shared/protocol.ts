@@ -24,6 +24,8 @@ export type OptimizerKind = 'adam' | 'sgd';
 export interface RunConfig {
   /** Optional human name shown in the run list. */
   name?: string;
+  /** Set on the runs of one sweep (losses × batch sizes × seeds) so tools can group them. */
+  sweepId?: string;
   loss: LossKind;
   temperature: number;
   /** DCLW weighting temperature σ. */

@@ -45,7 +45,7 @@ export class ConfigError extends Error {
   }
 }
 
-const TOP_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG).concat(['name', 'dataDir']));
+const TOP_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG).concat(['name', 'dataDir', 'sweepId']));
 const OPTIMIZER_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG.optimizer));
 const KNN_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG.knn));
 
@@ -105,6 +105,7 @@ export function resolveConfig(input: unknown): RunConfig {
   unknownKeys(merged.knn, KNN_KEYS, 'knn.', problems);
 
   if (merged.name !== undefined && typeof merged.name !== 'string') problems.push('name must be a string');
+  if (merged.sweepId !== undefined && typeof merged.sweepId !== 'string') problems.push('sweepId must be a string');
   oneOf<LossKind>(merged.loss, LOSS_KINDS, 'loss', problems);
   num(merged.temperature, 'temperature', problems, { minExclusive: 0 });
   num(merged.sigma, 'sigma', problems, { minExclusive: 0 });
