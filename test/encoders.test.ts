@@ -10,6 +10,7 @@ import {
   missingConvGradientKernels,
 } from '../src/trainer/encoders';
 import { initBackend } from '../src/trainer/backend';
+import { installFastWasm, uninstallFastWasm } from '../src/trainer/fastWasm';
 import { seededNormal, useCpu } from './helpers/tf';
 
 function trainableParams(model: tf.LayersModel): number {
@@ -157,8 +158,19 @@ describe('encoders', () => {
 describe('encoders on the stock wasm backend', () => {
   before(async () => {
     await initBackend('wasm');
+    // initBackend installs the fast-wasm kernels; these tests are about the stock backend.
+    uninstallFastWasm();
   });
   after(useCpu);
+
+  it('with the fast-wasm kernels installed, conv encoders can train on wasm', () => {
+    assert.equal(installFastWasm({ env: {} }).installed, true);
+    try {
+      assert.deepEqual(missingConvGradientKernels(), []);
+    } finally {
+      uninstallFastWasm();
+    }
+  });
 
   it('reports the missing Conv2DBackpropFilter kernel', () => {
     assert.equal(tf.getBackend(), 'wasm');

@@ -20,10 +20,10 @@ export const EXPORT_EMBEDDINGS_HELP = formatHelp(
   SPEC,
 );
 
-export async function runExportEmbeddingsCommand(argv: string[]): Promise<void> {
+export async function runExportEmbeddingsCommand(argv: string[], stdout: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
   const flags = parseFlags(argv, SPEC, 'export-embeddings');
   if (flags.help) {
-    process.stdout.write(EXPORT_EMBEDDINGS_HELP);
+    stdout(EXPORT_EMBEDDINGS_HELP);
     return;
   }
   const runDir = flags['run-dir'];
@@ -49,11 +49,11 @@ export async function runExportEmbeddingsCommand(argv: string[]): Promise<void> 
     columns = asked as typeof columns;
   }
   const out = writeProjectorTsv(emb, flags.out, columns);
-  process.stdout.write(`${path.resolve(out.vectors)}\n${path.resolve(out.metadata)}\n`);
+  stdout(`${path.resolve(out.vectors)}\n${path.resolve(out.metadata)}\n`);
 }
 
 export const exportEmbeddingsCommand = {
   summary: 'write an embedding snapshot as TensorBoard Embedding Projector TSV (vectors.tsv + metadata.tsv)',
   help: () => EXPORT_EMBEDDINGS_HELP,
-  run: runExportEmbeddingsCommand,
+  run: (argv: string[]) => runExportEmbeddingsCommand(argv),
 };

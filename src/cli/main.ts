@@ -1,5 +1,8 @@
 /** `dcl-explorer`: the headless command-line entry point. Each subcommand loads only what it needs. */
 import { UsageError } from './args';
+import { BENCH_HELP, runBenchCommand } from './benchCommand';
+import { exportEmbeddingsCommand } from './exportEmbeddingsCommand';
+import { projectCommand } from './projectCommand';
 import { LOSS_HELP, runLossCommand } from './lossCommand';
 import { runSweepCommand, SWEEP_HELP } from './sweepCommand';
 import { runTrainCommand, TRAIN_HELP } from './trainCommand';
@@ -13,6 +16,9 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   loss: { summary: 'evaluate InfoNCE / DCL / DCLW and the NPC multipliers on embeddings from a JSON file', help: () => LOSS_HELP, run: runLossCommand },
+  project: projectCommand,
+  'export-embeddings': exportEmbeddingsCommand,
+  bench: { summary: 'measure training images/s of the real trainer step on one backend', help: () => BENCH_HELP, run: runBenchCommand },
   sweep: { summary: 'run a grid of losses × batch sizes × seeds and print the kNN accuracy table', help: () => SWEEP_HELP, run: runSweepCommand },
   train: { summary: 'train one run headless (progress on stderr; last stdout line = run folder)', help: () => TRAIN_HELP, run: runTrainCommand },
 };

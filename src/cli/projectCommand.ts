@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { EMBEDDING_LAYERS, PROJECTION_METHODS, type EmbeddingLayer, type ProjectionMethod } from '../shared/projectionMessages';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 
-const SPEC: Record<string, FlagSpec> = {
+export const PROJECT_FLAGS: Record<string, FlagSpec> = {
   'run-dir': { type: 'string', help: 'run folder (holds embeddings/)' },
   epoch: { type: 'string', help: 'epoch of the snapshot (default: the newest)' },
   layer: { type: 'string', help: 'encoder | projection (default encoder)' },
@@ -26,7 +26,7 @@ export const PROJECT_HELP = formatHelp(
     'L2-normalised first; UMAP and t-SNE start from the top 50 principal components. The result is cached as\n' +
     'DIR/embeddings/proj-<key>.json + .f32, keyed by snapshot, method and parameters; the last stdout line is\n' +
     'the path of that JSON file, and a repeated call answers from the cache at once.',
-  SPEC,
+  PROJECT_FLAGS,
 );
 
 /** Which flags belong to which method, so a flag the method ignores is an error rather than a silent no-op. */
@@ -56,7 +56,7 @@ export function parseProjectArgs(flags: ParsedFlags): ParsedProjectArgs {
   const epoch = numberFlag(flags, 'epoch', 'project');
   if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 0)) throw new UsageError(`project: --epoch must be an integer ≥ 0; got ${epoch}`);
   const params: Record<string, number> = {};
-  for (const [flag, spec] of Object.entries(SPEC)) {
+  for (const [flag, spec] of Object.entries(PROJECT_FLAGS)) {
     if (spec.type !== 'string' || ['run-dir', 'epoch', 'layer', 'method'].includes(flag) || flags[flag] === undefined) continue;
     const param = METHOD_FLAGS[method][flag];
     if (!param) {
@@ -68,14 +68,26 @@ export function parseProjectArgs(flags: ParsedFlags): ParsedProjectArgs {
   return { runDir, epoch, layer, method, params, progress: flags.progress === true };
 }
 
+const METHOD_NAMES: Record<ProjectionMethod, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' };
+
 function fmt(v: number | null, digits = 3): string {
   return v === null ? 'n/a' : v.toFixed(digits);
 }
 
-export async function runProjectCommand(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, SPEC, 'project');
+/** Where the command writes; tests capture it. stderr must be synchronous (see below). */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+// fs.writeSync for stderr: the computation is synchronous, and stderr to a pipe is asynchronous on Windows,
+// so progress lines would otherwise arrive all at once at the end.
+export const PROCESS_IO: CommandIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void fs.writeSync(2, t) };
+
+export async function runProjectCommand(argv: string[], io: CommandIo = PROCESS_IO): Promise<void> {
+  const flags = parseFlags(argv, PROJECT_FLAGS, 'project');
   if (flags.help) {
-    process.stdout.write(PROJECT_HELP);
+    io.stdout(PROJECT_HELP);
     return;
   }
   const args = parseProjectArgs(flags);
@@ -87,22 +99,21 @@ export async function runProjectCommand(argv: string[]): Promise<void> {
         // Whole percents only: the host parses every line, and t-SNE would otherwise send thousands.
         if (stage === last.stage && Math.floor(fraction * 100) === Math.floor(last.fraction * 100)) return;
         last = { fraction, stage };
-        // fs.writeSync: the computation below is synchronous, and stderr to a pipe is asynchronous on Windows.
-        fs.writeSync(2, JSON.stringify({ progress: Math.round(fraction * 1000) / 1000, stage }) + '\n');
+        io.stderr(JSON.stringify({ progress: Math.round(fraction * 1000) / 1000, stage }) + '\n');
       }
     : undefined;
   const result = project({ runDir: args.runDir, epoch: args.epoch, layer: args.layer, method: args.method, params: args.params }, report);
   const h = result.header;
   const m = h.metrics;
-  process.stderr.write(
-    `${h.method.toUpperCase()} of epoch ${h.epoch} (${h.layer}, ${h.count} points) ${result.cached ? 'from the cache' : `in ${h.seconds.toFixed(1)} s`}; ` +
+  io.stderr(
+    `${METHOD_NAMES[h.method]} of epoch ${h.epoch} (${h.layer}, ${h.count} points) ${result.cached ? 'from the cache' : `in ${h.seconds.toFixed(1)} s`}; ` +
       `kNN accuracy ${fmt(m.knnAccuracy)} (k ${m.knnK}, ${m.knnQueries} queries), silhouette ${fmt(m.silhouette)} (cosine), ${fmt(m.silhouette2d)} (2-D)\n`,
   );
-  process.stdout.write(path.resolve(result.headerPath) + '\n');
+  io.stdout(path.resolve(result.headerPath) + '\n');
 }
 
 export const projectCommand = {
   summary: 'project an embedding snapshot to 2-D (PCA, UMAP, t-SNE) with cluster metrics, cached in the run folder',
   help: () => PROJECT_HELP,
-  run: runProjectCommand,
+  run: (argv: string[]) => runProjectCommand(argv),
 };

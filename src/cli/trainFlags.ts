@@ -87,7 +87,7 @@ export function pruneUndefined(input: RunConfigInput): RunConfigInput {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
     if (v === undefined) continue;
-    if ((k === 'optimizer' || k === 'knn') && typeof v === 'object' && v !== null) {
+    if ((k === 'optimizer' || k === 'knn' || k === 'embeddings') && typeof v === 'object' && v !== null) {
       const inner = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined));
       if (Object.keys(inner).length) out[k] = inner;
     } else out[k] = v;

@@ -54,6 +54,8 @@ export interface RunConfig {
   seed: number;
   backend: BackendPreference;
   knn: { k: number; t: number; everyEpochs: number; everySteps: number };
+  /** Test-split features written after each evaluated epoch for projections. */
+  embeddings: { layers: ('encoder' | 'projection')[]; maxPoints: number; keepLast: number };
   /** Write a `step` event every N steps and an `npc` summary every N steps. */
   logEvery: number;
   /** Folder inside which the run folder is created. */
@@ -82,6 +84,10 @@ export interface RunStatus {
   totalSteps?: number;
   final?: { loss?: number; knnAccuracy?: number; bestKnnAccuracy?: number };
   error?: string;
+  /** How the trainer was started; absent means `local` (a child process of the CLI or the editor). */
+  launcher?: 'local' | 'slurm';
+  /** Slurm runs: the job (array) id and element, and once it ended, the scheduler's final state and reason. */
+  slurm?: { jobId: string; arrayTaskId?: number; state?: string; reason?: string };
 }
 
 export interface NpcSummary {

@@ -29,15 +29,20 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   seed: 0,
   backend: 'auto',
   knn: { k: 200, t: 0.1, everyEpochs: 1, everySteps: 0 },
+  embeddings: { layers: ['encoder'], maxPoints: 10_000, keepLast: 3 },
   logEvery: 10,
   runsDir: '.dcl/runs',
 };
 
 /** A partial config as written by people: every field optional, nested objects partial too. */
-export type RunConfigInput = Partial<Omit<RunConfig, 'optimizer' | 'knn'>> & {
+export type RunConfigInput = Partial<Omit<RunConfig, 'optimizer' | 'knn' | 'embeddings'>> & {
   optimizer?: Partial<RunConfig['optimizer']>;
   knn?: Partial<RunConfig['knn']>;
+  embeddings?: Partial<RunConfig['embeddings']>;
 };
+
+/** Config fields that are objects and merge field by field. */
+const NESTED = ['optimizer', 'knn', 'embeddings'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -48,6 +53,7 @@ export class ConfigError extends Error {
 const TOP_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG).concat(['name', 'dataDir', 'sweepId']));
 const OPTIMIZER_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG.optimizer));
 const KNN_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG.knn));
+const EMBEDDING_KEYS = new Set(Object.keys(DEFAULT_RUN_CONFIG.embeddings));
 
 /** Later inputs override earlier ones; nested objects merge field by field. */
 export function mergeConfig(...inputs: (RunConfigInput | undefined)[]): RunConfigInput {
@@ -56,7 +62,7 @@ export function mergeConfig(...inputs: (RunConfigInput | undefined)[]): RunConfi
     if (!input) continue;
     for (const [key, value] of Object.entries(input)) {
       if (value === undefined) continue;
-      if ((key === 'optimizer' || key === 'knn') && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      if ((NESTED as readonly string[]).includes(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
         (out as Record<string, unknown>)[key] = { ...((out as Record<string, unknown>)[key] as object | undefined), ...value };
       } else {
         (out as Record<string, unknown>)[key] = value;
@@ -95,7 +101,7 @@ export function resolveConfig(input: unknown): RunConfig {
   const problems: string[] = [];
   unknownKeys(input, TOP_KEYS, '', problems);
   const raw = input as RunConfigInput;
-  for (const nested of ['optimizer', 'knn'] as const) {
+  for (const nested of NESTED) {
     const v = raw[nested];
     if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) problems.push(`${nested} must be an object`);
   }
@@ -103,6 +109,7 @@ export function resolveConfig(input: unknown): RunConfig {
   const merged = mergeConfig(DEFAULT_RUN_CONFIG, raw) as RunConfig;
   unknownKeys(merged.optimizer, OPTIMIZER_KEYS, 'optimizer.', problems);
   unknownKeys(merged.knn, KNN_KEYS, 'knn.', problems);
+  unknownKeys(merged.embeddings, EMBEDDING_KEYS, 'embeddings.', problems);
 
   if (merged.name !== undefined && typeof merged.name !== 'string') problems.push('name must be a string');
   if (merged.sweepId !== undefined && typeof merged.sweepId !== 'string') problems.push('sweepId must be a string');
@@ -136,6 +143,12 @@ export function resolveConfig(input: unknown): RunConfig {
   num(merged.knn.t, 'knn.t', problems, { minExclusive: 0 });
   num(merged.knn.everyEpochs, 'knn.everyEpochs', problems, { min: 0, integer: true });
   num(merged.knn.everySteps, 'knn.everySteps', problems, { min: 0, integer: true });
+  const layers = merged.embeddings.layers;
+  if (!Array.isArray(layers) || !layers.every((l) => l === 'encoder' || l === 'projection')) {
+    problems.push(`embeddings.layers must be a list of "encoder" and/or "projection"; got ${JSON.stringify(layers)}`);
+  }
+  num(merged.embeddings.maxPoints, 'embeddings.maxPoints', problems, { min: 0, integer: true });
+  num(merged.embeddings.keepLast, 'embeddings.keepLast', problems, { min: 0, integer: true });
   num(merged.logEvery, 'logEvery', problems, { min: 1, integer: true });
   if (typeof merged.runsDir !== 'string' || merged.runsDir.trim() === '') problems.push('runsDir must be a folder path');
   if (problems.length) throw new ConfigError(problems);

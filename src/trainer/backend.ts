@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { BackendInfo, BackendPreference } from '../shared/protocol';
+import { installFastWasm, type FastWasmReport } from './fastWasm';
 
 export interface BackendAttempt {
   preference: Exclude<BackendPreference, 'auto'>;
@@ -21,6 +22,9 @@ export interface BackendChoice extends BackendInfo {
 }
 
 type Loader = () => Promise<string>;
+
+/** What the fast-wasm layer did the last time the wasm backend was initialised. */
+let lastFastWasm: FastWasmReport | undefined;
 
 /** How to fix a failed explicit choice, per backend. */
 const FIXES: Record<Exclude<BackendPreference, 'auto'>, string> = {
@@ -65,6 +69,8 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
     const wasm = dynamicRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmDistDir());
     await activate('wasm');
+    // Stock wasm kernels are slow for training (and lack conv gradients); DCL_FAST_WASM=0 turns this off.
+    lastFastWasm = installFastWasm();
     return 'wasm';
   },
   cpu: async () => {
@@ -116,6 +122,8 @@ function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
   if (name === 'wasm') {
     details.push(`wasm simd ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`);
     details.push(`wasm threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+    if (lastFastWasm?.installed) details.push(`fast-wasm kernels: ${lastFastWasm.kernels.join(', ')}`);
+    else if (lastFastWasm) details.push(`fast-wasm off: ${lastFastWasm.reason}`);
   }
   for (const a of attempts) if (!a.ok) details.push(`skipped ${a.preference}: ${a.reason}`);
   return details;

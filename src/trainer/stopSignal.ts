@@ -1,5 +1,5 @@
 /**
- * Graceful stop: SIGTERM / SIGINT or the IPC message {kind: 'stop'} set a flag the training loop polls
+ * Graceful stop: SIGTERM / SIGINT, the IPC message {kind: 'stop'} or a lost IPC channel set a flag the training loop polls
  * after every step. A second SIGINT (Ctrl+C twice) exits at once, as terminal users expect.
  */
 import type { HostToChild } from '../shared/protocol';
@@ -19,5 +19,7 @@ export function installStopHandlers(onFirstRequest?: (why: string) => void): () 
   process.on('message', (m: HostToChild) => {
     if (m && m.kind === 'stop') request('IPC stop');
   });
+  // The extension host went away (window closed): end the run cleanly rather than train unwatched.
+  if (process.send) process.on('disconnect', () => request('IPC disconnect'));
   return () => requested;
 }

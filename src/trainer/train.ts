@@ -6,21 +6,25 @@
  * moment the event is written (so the pre-training kNN is step 0, epoch 0).
  */
 import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NPC_PERCENTILES, RUN_FILES, type BackendInfo, type RunConfig, type RunEvent, type RunState } from '../shared/protocol';
 import { ConfigError, resolveConfig } from '../shared/runConfig';
 import { summarizeNpc } from '../shared/stats';
-import { augmentBatch, defaultAugmentOptions } from './augment';
+import { defaultAugmentOptions } from './augment';
 import { initBackend, type BackendChoice } from './backend';
 import { saveCheckpoint } from './checkpoint';
 import { loadDataset, type Dataset } from './data';
+import { imageBytes } from './data/types';
+import { embeddingsDir, writeEmbedding, writeSampleImages } from './embeddings/format';
 import { applyModel, buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
 import { encodeImages, imageBatch, type ImageShape } from './features';
 import { knnAccuracy } from './knn';
-import { lossWithNpc } from './losses';
 import { makeOptimizer } from './optimizer';
 import { deriveSeed, mulberry32, permutation } from './random';
 import { RunFolder } from './runFolder';
 import { learningRateAt } from './schedule';
+import { trainableVariables, trainStep, type StepModels } from './step';
 
 export interface TrainHooks {
   /** Every event, after it is on disk (IPC, progress bars). */
@@ -38,9 +42,6 @@ export interface TrainResult {
   loss?: number;
   knnAccuracy?: number;
 }
-
-/** Sample of the test split written as embeddings for projections. */
-const MAX_EMBEDDING_POINTS = 10_000;
 
 /** An event as the loop writes it: the progress fields and the time are filled in by `emit`. */
 type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'step' | 'epoch' | 'time'> : never) : never;
@@ -132,8 +133,8 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
 
   const encoder = buildEncoder(config.encoder, [data.height, data.width, data.channels], deriveSeed(config.seed, 1));
   const head = buildProjectionHead(featureDim(config.encoder), config.projection, deriveSeed(config.seed, 2));
-  const vars = [...encoder.trainableWeights, ...head.trainableWeights].map((w) => (w as unknown as { val: tf.Variable }).val);
   const optimizer = makeOptimizer(config.optimizer);
+  const models: StepModels = { encoder, head, vars: trainableVariables(encoder, head), optimizer };
   const isDigits = config.dataset === 'mnist' || config.dataset === 'synthetic' || (config.dataset === 'idx' && data.numClasses === 10 && /mnist/i.test(data.name) && !/fashion/i.test(data.name));
   const augment = defaultAugmentOptions(data.channels, isDigits);
 
@@ -144,7 +145,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
 
   let bestKnn = -Infinity;
   let lastKnn = NaN;
-  const evaluate = async (writeEmbeddings: boolean): Promise<number> => {
+  const evaluate = async (withEmbeddings: boolean): Promise<number> => {
     const t0 = Date.now();
     const bank = await encodeImages(encoder, data.train, data.train.count, shape);
     const queries = await encodeImages(encoder, data.test, data.test.count, shape);
@@ -154,7 +155,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
       bestKnn = Math.max(bestKnn, acc);
       ctx.emit({ type: 'knn', accuracy: acc, k: Math.min(config.knn.k, data.train.count), t: config.knn.t });
       ctx.log(`kNN accuracy ${(acc * 100).toFixed(2)}% at step ${ctx.step} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-      if (writeEmbeddings) await writeEmbeddingsHook(ctx, config, data, queries);
+      if (withEmbeddings) await writeEmbeddings(ctx, config, data, queries, head);
       return acc;
     } finally {
       bank.dispose();
@@ -193,28 +194,19 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
         const lr = learningRateAt(ctx.step, totalSteps, stepsPerEpoch, config.optimizer);
         optimizer.setLearningRate(lr);
         const idx = order.subarray(s * config.batchSize, (s + 1) * config.batchSize);
-        const [x1, x2] = tf.tidy(() => {
-          const x = imageBatch(data.train, idx, shape);
-          return [augmentBatch(x, augment, deriveSeed(config.seed, 4, ctx.step, 1)), augmentBatch(x, augment, deriveSeed(config.seed, 4, ctx.step, 2))];
+        const batch = imageBatch(data.train, idx, shape);
+        const outcome = await trainStep(models, batch, {
+          loss: config.loss,
+          temperature: config.temperature,
+          sigma: config.sigma,
+          augment,
+          seeds: [deriveSeed(config.seed, 4, ctx.step, 1), deriveSeed(config.seed, 4, ctx.step, 2)],
+          poison: hooks.injectNonFiniteAtStep === ctx.step,
         });
-        let npc: tf.Tensor1D | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const z1 = applyModel(head, applyModel(encoder, x1, true), true);
-          const z2 = applyModel(head, applyModel(encoder, x2, true), true);
-          const out = lossWithNpc(config.loss, z1, z2, { temperature: config.temperature, sigma: config.sigma });
-          npc = tf.keep(out.npc);
-          return hooks.injectNonFiniteAtStep === ctx.step ? tf.mul(out.loss, NaN) : out.loss;
-        }, vars);
-        tf.dispose([x1, x2]);
-        const [lossValue] = await value.data();
-        value.dispose();
-        const q = (await npc!.data()) as Float32Array;
-        npc!.dispose();
-        if (!Number.isFinite(lossValue)) {
-          tf.dispose(Object.values(grads));
-          throw new Error(`non-finite loss at step ${ctx.step}`);
-        }
-        optimizer.apply(grads, vars);
+        batch.dispose();
+        if (!outcome.applied) throw new Error(`non-finite loss at step ${ctx.step}`);
+        const lossValue = outcome.loss;
+        const q = outcome.npc;
         ctx.step++;
         lastLoss = lossValue;
         epochLossSum += lossValue;
@@ -268,7 +260,32 @@ function relative(folder: RunFolder, p: string): string {
   return p.startsWith(folder.dir) ? p.slice(folder.dir.length + 1) : p;
 }
 
-/** Writes the test-split encoder features for projections (set by the embeddings module when present). */
-async function writeEmbeddingsHook(_ctx: RunContext, _config: RunConfig, _data: Dataset, _features: tf.Tensor2D): Promise<void> {
-  void MAX_EMBEDDING_POINTS;
+/**
+ * Writes the first `embeddings.maxPoints` test-split features (encoder, and optionally projection-head outputs)
+ * for projections, plus their images once per run for hover thumbnails.
+ */
+async function writeEmbeddings(ctx: RunContext, config: RunConfig, data: Dataset, features: tf.Tensor2D, head: tf.LayersModel): Promise<void> {
+  const count = Math.min(config.embeddings.maxPoints, features.shape[0]);
+  if (count === 0 || config.embeddings.layers.length === 0) return;
+  const indices = Int32Array.from({ length: count }, (_, i) => i);
+  const labels = data.test.labels.slice(0, count);
+  if (!fs.existsSync(path.join(embeddingsDir(ctx.folder.dir), 'sample-images.json'))) {
+    const bytes = imageBytes(data);
+    writeSampleImages(ctx.folder.dir, data.test.images.subarray(0, count * bytes), count, data.height, data.width, data.channels, indices);
+  }
+  for (const layer of config.embeddings.layers) {
+    const rows = tf.tidy(() => {
+      const f = tf.slice(features, [0, 0], [count, -1]) as tf.Tensor2D;
+      return layer === 'encoder' ? f : applyModel(head, f, false);
+    });
+    const vectors = (await rows.data()) as Float32Array;
+    const dim = rows.shape[1];
+    rows.dispose();
+    const rel = writeEmbedding(
+      ctx.folder.dir,
+      { epoch: ctx.epoch, step: ctx.step, layer, dataset: data.name, vectors, dim, labels, indices, classNames: data.classNames },
+      config.embeddings.keepLast,
+    );
+    ctx.emit({ type: 'embedding', path: rel });
+  }
 }

@@ -13,7 +13,7 @@ describe('dcl-explorer sweep', () => {
     const runs = tempDir('dcl-sweep-');
     const r = spawnSync(
       process.execPath,
-      [BIN, 'sweep', '--losses', 'infonce,dclw', '--batch-sizes', '16,32', '--seeds', '3', '--parallel', '2', '--dataset', 'synthetic', '--subset', '64', '--test-subset', '32', '--epochs', '1', '--encoder', 'mlp', '--projection', '16,8', '--backend', 'cpu', '--runs-dir', runs],
+      [BIN, 'sweep', '--losses', 'infonce,dclw', '--batch-sizes', '16,32', '--seeds', '3', '--parallel', '2', '--dataset', 'synthetic', '--subset', '64', '--test-subset', '32', '--epochs', '1', '--encoder', 'mlp', '--projection', '16,8', '--backend', 'wasm', '--runs-dir', runs],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 0, r.stderr);

@@ -14,7 +14,7 @@ describe('dcl-explorer train', () => {
     const runs = tempDir('dcl-cli-runs-');
     const cfg = path.join(runs, 'base.dclrun.json');
     fs.writeFileSync(cfg, JSON.stringify({ loss: 'infonce', epochs: 3, encoder: 'mlp', projection: [16, 8], temperature: 0.2 }));
-    const r = cli(['train', '--config', cfg, '--dataset', 'synthetic', '--subset', '64', '--test-subset', '32', '--epochs', '1', '--batch-size', '16', '--backend', 'cpu', '--runs-dir', runs, '--name', 'from cli']);
+    const r = cli(['train', '--config', cfg, '--dataset', 'synthetic', '--subset', '64', '--test-subset', '32', '--epochs', '1', '--batch-size', '16', '--backend', 'wasm', '--runs-dir', runs, '--name', 'from cli']);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     const dir = lines.at(-1)!;
@@ -31,7 +31,7 @@ describe('dcl-explorer train', () => {
 
   it('a failed run still prints its folder, and exits 1', () => {
     const runs = tempDir('dcl-cli-runs-');
-    const r = cli(['train', '--dataset', 'synthetic', '--subset', '64', '--test-subset', '32', '--epochs', '1', '--batch-size', '16', '--encoder', 'mlp', '--backend', 'cpu', '--runs-dir', runs, '--quiet'], { DCL_INJECT_NONFINITE_AT_STEP: '0' });
+    const r = cli(['train', '--dataset', 'synthetic', '--subset', '64', '--test-subset', '32', '--epochs', '1', '--batch-size', '16', '--encoder', 'mlp', '--backend', 'wasm', '--runs-dir', runs, '--quiet'], { DCL_INJECT_NONFINITE_AT_STEP: '0' });
     assert.equal(r.status, 1);
     const dir = r.stdout.trim().split('\n').at(-1)!;
     assert.equal(readStatus(dir).error, 'non-finite loss at step 0');

@@ -9,7 +9,7 @@ import { parseEventLines } from '../../src/shared/eventLog';
 import type { RunEvent } from '../../src/shared/protocol';
 import { makeRunDir, readEvents, readStatus, tinyConfig } from '../helpers/runs';
 
-describe('a training run (in process, cpu backend, tiny synthetic data)', () => {
+describe('a training run (in process, wasm backend, tiny synthetic data)', () => {
   it('writes a complete run folder: events in order, status, checkpoint', async () => {
     const dir = makeRunDir(tinyConfig());
     const seen: RunEvent[] = [];
@@ -39,12 +39,12 @@ describe('a training run (in process, cpu backend, tiny synthetic data)', () => 
     assert.ok(npc.summary.mean > 0 && npc.summary.mean < 1);
     const started = events[0];
     assert.ok(started.type === 'started');
-    assert.equal(started.backend.name, 'cpu');
+    assert.equal(started.backend.name, 'wasm');
     assert.equal(started.totalSteps, 8);
 
     const status = readStatus(dir);
     assert.equal(status.state, 'finished');
-    assert.equal(status.backend?.name, 'cpu');
+    assert.equal(status.backend?.name, 'wasm');
     assert.equal(status.step, 8);
     assert.ok(status.final && Number.isFinite(status.final.loss) && status.final.knnAccuracy! >= 0);
     assert.ok(fs.readFileSync(path.join(dir, 'log.txt'), 'utf8').includes('finished at step 8'));

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: prints the project's speed and memory figures. Targets live here, never in tests.
+ *   --quick   fewer steps and smaller sizes (a smoke run of every benchmark)
+ *   --all     also the cnn on the pure-JS cpu backend (minutes per step)
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { initBackend } from '../src/trainer/backend';
+import { benchKnn, benchLossGradient } from './lossAndKnn';
+import { benchFastWasm } from './fastWasm';
+import { benchProjection } from './projection';
+import { benchCharts } from './charts';
+
+const quick = process.argv.includes('--quick');
+const cli = path.join(__dirname, 'cli.js');
+
+function table(title: string, head: string[], rows: (string | number)[][]): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
+  console.log(`\n${title}`);
+  for (const [i, r] of cells.entries()) {
+    console.log(r.map((x, c) => x.padEnd(widths[c])).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+interface TrainingRow {
+  imagesPerSecond: number;
+  backend: string;
+  threads: number;
+  encoder: string;
+  batchSize: number;
+  msPerStep: number;
+  peakRssMiB: number;
+}
+
+/** Each backend × encoder runs in its own process so backends never share state. */
+function trainingThroughput(): void {
+  const rows: (string | number)[][] = [];
+  const targets: Record<string, number> = { mlp: 2500, cnn: 1300 };
+  for (const backend of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']) {
+    for (const encoder of ['mlp', 'cnn']) {
+      const slow = backend === 'cpu';
+      if (slow && encoder === 'cnn' && !process.argv.includes('--all')) {
+        // The pure-JS cpu backend's convolution takes minutes per batch-256 step; opt in with --all.
+        rows.push([backend, encoder, '—', '—', '—', 'skipped: minutes per step on the pure-JS backend (--all runs it)']);
+        continue;
+      }
+      const steps = quick || slow ? 2 : 10;
+      const r = spawnSync(process.execPath, [cli, 'bench', '--json', '--backend', backend, '--encoder', encoder, '--batch-size', '256', '--steps', String(steps), '--warmup', slow ? '1' : '2'], { encoding: 'utf8' });
+      if (r.status !== 0) {
+        rows.push([backend, encoder, '—', '—', '—', (r.stderr.trim().split('\n').at(-1) ?? '').slice(0, 90)]);
+        continue;
+      }
+      const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TrainingRow;
+      const target = backend === 'wasm' ? ` (target ≥ ${targets[encoder]})` : '';
+      rows.push([res.backend, encoder, res.imagesPerSecond.toFixed(0) + target, res.msPerStep.toFixed(0), res.peakRssMiB.toFixed(0), `${res.threads} thread(s)`]);
+    }
+  }
+  table('Training images/s, batch 256, MNIST-shaped input, real trainer step (augment ×2, encoder, head, DCL, backward, Adam)', ['backend', 'encoder', 'images/s', 'ms/step', 'peak RSS MiB', 'notes'], rows);
+}
+
+async function main(): Promise<void> {
+  console.log(`DCL Explorer benchmarks${quick ? ' (quick)' : ''} — node ${process.version}, ${process.platform}/${process.arch}`);
+  trainingThroughput();
+
+  const backend = await initBackend('auto');
+  const sizes = quick ? [256, 512] : [256, 512, 1024, 2048, 4096];
+  const loss = await benchLossGradient(sizes);
+  table(`DCL loss + gradient, d = 128, on ${backend.name}`, ['N', 'ms'], loss.map((r) => [r.n, r.ms.toFixed(1)]));
+
+  const [bank, queries] = quick ? [6000, 1000] : [60000, 10000];
+  const knn = await benchKnn(bank, queries);
+  table(`Weighted kNN (k = 200), ${bank} bank × ${queries} queries × 128, on ${backend.name}`, ['seconds', 'peak tf MiB'], [[knn.seconds.toFixed(2), knn.peakTfMiB.toFixed(0)]]);
+
+  if (backend.name === 'wasm') {
+    const fw = await benchFastWasm();
+    table('fast-wasm kernels vs stock wasm (median ms)', ['kernel', 'stock', 'fast'], fw.map((r) => [r.name, Number.isNaN(r.stockMs) ? 'no kernel' : r.stockMs.toFixed(1), r.fastMs.toFixed(1)]));
+  }
+  const proj = await benchProjection({ quick });
+  table('Embedding projections', ['figure', 'value'], Object.entries(proj).map(([k, v]) => [k, typeof v === 'number' ? v.toFixed(2) : String(v)]));
+  const charts = await benchCharts();
+  table('Charts panel data path (100 000-step runs)', ['figure', 'value'], Object.entries(charts).map(([k, v]) => [k, typeof v === 'number' ? v.toFixed(2) : String(v)]));
+  console.log(`\npeak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

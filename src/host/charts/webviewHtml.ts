@@ -1,0 +1,58 @@
+/**
+ * The charts webview's HTML, built without vscode so the real-browser test serves exactly what the panel
+ * shows. Strict CSP: scripts run only with the per-load nonce, styles come from files or the nonce, and
+ * nothing may be fetched (the host pushes all data by postMessage). The toolkit's FAST runtime probes
+ * browser support with a temporary <style> element; it takes the nonce from the `csp-nonce` meta tag, which
+ * keeps that probe within the policy instead of needing 'unsafe-inline'.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface WebviewHtmlInput {
+  title: string;
+  /** `webview.cspSource` in VS Code; the test server's origin in the browser test. */
+  cspSource: string;
+  nonce: string;
+  /** Loaded in order; the bundle goes last. */
+  scriptUris: string[];
+  styleUris: string[];
+}
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ') + ';';
+}
+
+export function webviewHtml(input: WebviewHtmlInput): string {
+  const nonce = escapeAttr(input.nonce);
+  const styles = input.styleUris.map((u) => `  <link rel="stylesheet" href="${escapeAttr(u)}">`).join('\n');
+  const scripts = input.scriptUris.map((u) => `  <script nonce="${nonce}" src="${escapeAttr(u)}"></script>`).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(input.cspSource, input.nonce))}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <meta property="csp-nonce" content="${nonce}">
+  <title>${escapeAttr(input.title)}</title>
+${styles}
+</head>
+<body>
+  <main id="app" aria-busy="true"><p class="loading">Loading charts…</p></main>
+${scripts}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,63 @@
+/**
+ * Entry point of the projection feature for extension.ts: `dclExplorer.openProjection` (a tree item with
+ * `runDir`, a path, or 1–2 of them for side by side; none → QuickPick), `dclExplorer.exportEmbeddings`
+ * (Projector TSV), and the serializer that restores panels after a window reload.
+ */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { exportSnapshotTsv } from './exportTsv';
+import { PROJECTION_VIEW_TYPE } from './html';
+import { MAX_VIEWS, ProjectionPanel } from './panel';
+import { pickRun, runDirsFromArgs } from './pickRun';
+
+export const OPEN_PROJECTION_COMMAND = 'dclExplorer.openProjection';
+export const EXPORT_EMBEDDINGS_COMMAND = 'dclExplorer.exportEmbeddings';
+
+async function openProjection(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
+  let runs = runDirsFromArgs(args);
+  if (runs.length > MAX_VIEWS) {
+    void vscode.window.showWarningMessage(`The projection shows at most ${MAX_VIEWS} runs side by side; opening the first ${MAX_VIEWS}.`);
+    runs = runs.slice(0, MAX_VIEWS);
+  }
+  if (runs.length === 0) {
+    const picked = await pickRun('Open the embedding projection of which run?');
+    if (!picked) return;
+    runs = [picked];
+  }
+  const missing = runs.filter((r) => !fs.existsSync(r));
+  if (missing.length) {
+    void vscode.window.showErrorMessage(`Run folder not found: ${missing.join(', ')}`);
+    return;
+  }
+  ProjectionPanel.show(context, runs);
+}
+
+async function exportEmbeddings(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
+  const runDir = runDirsFromArgs(args)[0] ?? (await pickRun('Export the embeddings of which run?'));
+  if (runDir) await exportSnapshotTsv(context, runDir);
+}
+
+/** Run folders saved in the webview state (ProjectionWebviewState.runs), if they still exist. */
+function runsFromState(state: unknown): string[] {
+  const runs = (state as { runs?: unknown } | undefined)?.runs;
+  if (!Array.isArray(runs)) return [];
+  return runs.filter((r): r is string => typeof r === 'string' && fs.existsSync(r)).slice(0, MAX_VIEWS);
+}
+
+export function registerProjection(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(OPEN_PROJECTION_COMMAND, (...args: unknown[]) => openProjection(context, args)),
+    vscode.commands.registerCommand(EXPORT_EMBEDDINGS_COMMAND, (...args: unknown[]) => exportEmbeddings(context, args)),
+    vscode.window.registerWebviewPanelSerializer(PROJECTION_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const runs = runsFromState(state);
+        // Without its run folders the panel could only show an empty page: close it instead.
+        if (runs.length === 0) {
+          panel.dispose();
+          return;
+        }
+        ProjectionPanel.revive(context, panel, runs);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,133 @@
+/**
+ * The typed contract between the extension host and the charts webview.
+ *
+ * Bulk series travel as columns of typed arrays: postMessage structured-clones them as one memory copy
+ * each, where a JSON array of 100 000 numbers would be re-encoded and re-parsed element by element.
+ * Everything here is plain data so both sides (and the tests) import it without vscode or the DOM.
+ */
+import type { FailedEvent, FinishedEvent, RunConfig, RunStatus, StartedEvent, StoppedEvent } from './protocol';
+
+export const CHARTS_VIEW_TYPE = 'dclExplorer.charts';
+export const MIN_COMPARED_RUNS = 2;
+export const MAX_COMPARED_RUNS = 8;
+
+/** `step` events as columns; `time` is milliseconds since the Unix epoch. */
+export interface StepColumns {
+  step: Float64Array;
+  epoch: Float64Array;
+  time: Float64Array;
+  loss: Float64Array;
+  lr: Float64Array;
+  imagesPerSecond: Float64Array;
+}
+
+/** `npc` summaries as columns; the percentile and histogram matrices are row-major, one row per event. */
+export interface NpcColumns {
+  step: Float64Array;
+  epoch: Float64Array;
+  time: Float64Array;
+  count: Float64Array;
+  mean: Float64Array;
+  std: Float64Array;
+  cv: Float64Array;
+  /** NPC_PERCENTILES.length values per row. */
+  percentiles: Float64Array;
+  /** NPC_HISTOGRAM_BINS counts per row. Float32 is exact for counts below 2^24 and halves the memory. */
+  histogram: Float32Array;
+}
+
+export interface KnnColumns {
+  step: Float64Array;
+  epoch: Float64Array;
+  time: Float64Array;
+  accuracy: Float64Array;
+  k: Float64Array;
+}
+
+/** The few events that change what a run is rather than adding a point; sent as plain objects. */
+export type LifecycleEvent = StartedEvent | FinishedEvent | StoppedEvent | FailedEvent;
+
+/** Some consecutive events of one run, in file order within each column set. */
+export interface SeriesBatch {
+  steps: StepColumns;
+  npc: NpcColumns;
+  knn: KnnColumns;
+  lifecycle: LifecycleEvent[];
+  /** Complete lines that were not valid events (skipped). */
+  badLines: number;
+}
+
+export type ChartsMode = 'single' | 'compare';
+
+export interface ChartRunInfo {
+  runDir: string;
+  /** The run folder's name. */
+  runId: string;
+  /** null when config.json is missing or unreadable. */
+  config: RunConfig | null;
+  status: RunStatus | null;
+}
+
+/** Host → webview. `run` indexes `init.runs`. */
+export type HostToChartsMessage =
+  | { type: 'init'; mode: ChartsMode; runs: ChartRunInfo[] }
+  /** Replaces everything known about the run (panel opened, webview reloaded, or the log was rewritten). */
+  | { type: 'history'; run: number; batch: SeriesBatch }
+  /** Events appended since the last history/append. */
+  | { type: 'append'; run: number; batch: SeriesBatch }
+  | { type: 'status'; run: number; status: RunStatus }
+  | { type: 'feedError'; run: number; message: string };
+
+export type ExportFormat = 'png' | 'svg' | 'csv' | 'md';
+
+/** Webview → host. The host validates these with isChartsToHostMessage: a webview is untrusted input. */
+export type ChartsToHostMessage =
+  | { type: 'ready' }
+  | { type: 'stopRun'; run: number }
+  /** Text formats carry a string, PNG carries its bytes. */
+  | { type: 'saveFile'; format: ExportFormat; suggestedName: string; content: string | Uint8Array }
+  | { type: 'copyText'; text: string; description: string };
+
+const EXPORT_FORMATS: readonly ExportFormat[] = ['png', 'svg', 'csv', 'md'];
+
+export function isChartsToHostMessage(x: unknown): x is ChartsToHostMessage {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return true;
+    case 'stopRun':
+      return Number.isInteger(m.run) && (m.run as number) >= 0;
+    case 'saveFile':
+      return (
+        EXPORT_FORMATS.includes(m.format as ExportFormat) &&
+        typeof m.suggestedName === 'string' &&
+        (typeof m.content === 'string' || m.content instanceof Uint8Array)
+      );
+    case 'copyText':
+      return typeof m.text === 'string' && typeof m.description === 'string';
+    default:
+      return false;
+  }
+}
+
+/**
+ * What the webview keeps with setState besides its UI choices: enough for the panel serializer to reopen
+ * the same runs after a window reload.
+ */
+export interface ChartsPanelIdentity {
+  mode: ChartsMode;
+  runDirs: string[];
+}
+
+/** Reads the panel identity out of a restored webview state; null when the state cannot reopen a panel. */
+export function panelIdentityFromState(state: unknown): ChartsPanelIdentity | null {
+  if (typeof state !== 'object' || state === null) return null;
+  const s = state as Record<string, unknown>;
+  if (s.mode !== 'single' && s.mode !== 'compare') return null;
+  if (!Array.isArray(s.runDirs) || !s.runDirs.every((d) => typeof d === 'string' && d.length > 0)) return null;
+  const runDirs = s.runDirs as string[];
+  if (s.mode === 'single' && runDirs.length !== 1) return null;
+  if (s.mode === 'compare' && (runDirs.length < MIN_COMPARED_RUNS || runDirs.length > MAX_COMPARED_RUNS)) return null;
+  return { mode: s.mode, runDirs };
+}

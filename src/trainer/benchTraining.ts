@@ -1,0 +1,76 @@
+/** Training throughput of the real trainer step on MNIST-shaped random images, after warm-up. */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendPreference, EncoderKind, LossKind } from '../shared/protocol';
+import { defaultAugmentOptions } from './augment';
+import { initBackend } from './backend';
+import { buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
+import { makeOptimizer } from './optimizer';
+import { trainableVariables, trainStep } from './step';
+
+export interface TrainingBenchOptions {
+  encoder: EncoderKind;
+  batchSize: number;
+  steps: number;
+  warmup: number;
+  backend: BackendPreference;
+  loss: LossKind;
+  inputShape: [number, number, number];
+}
+
+export interface TrainingBenchResult {
+  imagesPerSecond: number;
+  backend: string;
+  threads: number;
+  encoder: EncoderKind;
+  batchSize: number;
+  msPerStep: number;
+  peakRssMiB: number;
+  tensorsLeaked: number;
+}
+
+export function backendThreads(name: string): number {
+  if (name !== 'wasm') return name === 'cpu' ? 1 : 0;
+  const wasm = tf.backend() as unknown as { wasm?: { _getThreadsCount?: () => number } };
+  return wasm.wasm?._getThreadsCount?.() ?? 1;
+}
+
+export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBenchResult> {
+  const choice = await initBackend(o.backend);
+  if (encoderUsesConv(o.encoder)) {
+    const missing = missingConvGradientKernels(choice.name === 'tensorflow-gpu' ? 'tensorflow' : choice.name);
+    if (missing.length) throw new Error(`the ${choice.name} backend cannot train the ${o.encoder} encoder (no ${missing.join(', ')} kernel)`);
+  }
+  const encoder = buildEncoder(o.encoder, o.inputShape, 1);
+  const head = buildProjectionHead(featureDim(o.encoder), [512, 128], 2);
+  const optimizer = makeOptimizer({ kind: 'adam', lr: 1e-3, momentum: 0.9, weightDecay: 1e-6, warmupEpochs: 0, schedule: 'constant' });
+  const models = { encoder, head, vars: trainableVariables(encoder, head), optimizer };
+  const augment = defaultAugmentOptions(o.inputShape[2] as 1 | 3, true);
+  const batch = tf.randomUniform([o.batchSize, ...o.inputShape], 0, 1, 'float32', 3) as tf.Tensor4D;
+  let peakRss = process.memoryUsage().rss;
+  const settings = (i: number) => ({ loss: o.loss, temperature: 0.1, sigma: 0.5, augment, seeds: [2 * i, 2 * i + 1] as [number, number] });
+  try {
+    for (let i = 0; i < o.warmup; i++) await trainStep(models, batch, settings(i));
+    const tensorsBefore = tf.memory().numTensors;
+    const t0 = performance.now();
+    for (let i = 0; i < o.steps; i++) {
+      await trainStep(models, batch, settings(o.warmup + i));
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      imagesPerSecond: (o.batchSize * o.steps) / seconds,
+      backend: choice.name,
+      threads: backendThreads(choice.name),
+      encoder: o.encoder,
+      batchSize: o.batchSize,
+      msPerStep: (seconds * 1000) / o.steps,
+      peakRssMiB: peakRss / 2 ** 20,
+      tensorsLeaked: tf.memory().numTensors - tensorsBefore,
+    };
+  } finally {
+    batch.dispose();
+    optimizer.dispose();
+    encoder.dispose();
+    head.dispose();
+  }
+}

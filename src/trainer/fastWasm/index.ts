@@ -1,0 +1,140 @@
+/**
+ * Faster training kernels for the wasm backend: see matmul.ts, conv2dBackpropFilter.ts and
+ * conv2dBackpropInput.ts for what each one replaces and why.
+ *
+ * `installFastWasm()` swaps them into the kernel registry once the wasm backend is active;
+ * `uninstallFastWasm()` puts the stock kernels back. Turn it off with `{enabled: false}` or the
+ * environment variable DCL_FAST_WASM=0.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
+import { makeConv2DBackpropInput } from './conv2dBackpropInput';
+import { makeBatchMatMul, makeFusedMatMul } from './matmul';
+import { LoadedVersions, versionMismatch } from './version';
+
+export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
+export type { LoadedVersions } from './version';
+
+export interface FastWasmReport {
+  installed: boolean;
+  /** Kernel names now served by the fast implementations. */
+  kernels: string[];
+  /** Why nothing was installed (or a note when it already was). */
+  reason?: string;
+  /**
+   * Threads in the wasm backend's XNNPACK pool (1 under Node with tfjs 4.22: the threaded binary is
+   * not used there, see the notes at the end of this file).
+   */
+  threads?: number;
+}
+
+export interface FastWasmOptions {
+  /** false leaves the stock kernels in place. */
+  enabled?: boolean;
+  /** Environment to read DCL_FAST_WASM from (defaults to process.env). */
+  env?: Record<string, string | undefined>;
+  /** Versions to check instead of the loaded ones; lets tests exercise the version pin. */
+  versions?: LoadedVersions;
+}
+
+const BACKEND = 'wasm';
+
+/** The registry entries replaced by install (undefined where wasm had no kernel), for uninstall. */
+let replaced: Map<string, tf.KernelConfig | undefined> | null = null;
+
+// Resolved at run time like backend.ts does, so importing this module never loads the wasm package.
+const dynamicRequire: NodeRequire = createRequire(__filename);
+
+export function loadedVersions(): LoadedVersions {
+  let wasm: string | undefined;
+  try {
+    wasm = (dynamicRequire('@tensorflow/tfjs-backend-wasm') as { version_wasm?: string }).version_wasm;
+  } catch {
+    wasm = undefined;
+  }
+  return { core: tf.version['tfjs-core'], wasm };
+}
+
+/** The active wasm backend's thread-pool size, or undefined when it cannot be read. */
+export function wasmThreadsCount(): number | undefined {
+  try {
+    const backend = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
+    const n = backend.wasm?.tfjs?.getThreadsCount?.();
+    return typeof n === 'number' && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isFastWasmInstalled(): boolean {
+  return replaced !== null;
+}
+
+export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
+  const off = (reason: string): FastWasmReport => ({ installed: false, kernels: [], reason });
+  if (opts.enabled === false) return off('fast-wasm kernels disabled by option');
+  if ((opts.env ?? process.env).DCL_FAST_WASM === '0') return off('fast-wasm kernels disabled by DCL_FAST_WASM=0');
+  const active = tf.getBackend();
+  if (active !== BACKEND) return off(`the active backend is ${active ?? 'none'}, not wasm`);
+  const mismatch = versionMismatch(opts.versions ?? loadedVersions());
+  if (mismatch) return off(mismatch);
+  if (replaced) return { installed: true, kernels: [...replaced.keys()], reason: 'already installed', threads: wasmThreadsCount() };
+
+  const stockMatMul = tf.getKernel(tf.BatchMatMul, BACKEND);
+  const stockFused = tf.getKernel(tf._FusedMatMul, BACKEND);
+  if (!stockMatMul || !stockFused) return off('the wasm backend has no BatchMatMul/_FusedMatMul kernel to build on');
+  const stockBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, BACKEND);
+
+  const overrides: [string, tf.KernelFunc][] = [
+    [tf.BatchMatMul, makeBatchMatMul(stockMatMul.kernelFunc)],
+    [tf._FusedMatMul, makeFusedMatMul(stockFused.kernelFunc, stockMatMul.kernelFunc)],
+    [tf.Conv2DBackpropFilter, makeConv2DBackpropFilter()],
+    [tf.Conv2DBackpropInput, makeConv2DBackpropInput(stockBackpropInput?.kernelFunc)],
+  ];
+  replaced = new Map();
+  for (const [name, kernelFunc] of overrides) {
+    const original = tf.getKernel(name, BACKEND);
+    replaced.set(name, original);
+    if (original) tf.unregisterKernel(name, BACKEND);
+    // The original's setup/dispose hooks stay attached: the fast kernels call the original kernel
+    // functions, whose cwrap'd wasm entry points are bound by setupFunc whenever the backend starts.
+    tf.registerKernel({
+      kernelName: name,
+      backendName: BACKEND,
+      kernelFunc,
+      setupFunc: original?.setupFunc,
+      disposeFunc: original?.disposeFunc,
+    });
+  }
+  return { installed: true, kernels: [...replaced.keys()], threads: wasmThreadsCount() };
+}
+
+/** Restores the stock wasm kernels; returns false when nothing was installed. */
+export function uninstallFastWasm(): boolean {
+  if (!replaced) return false;
+  for (const [name, original] of replaced) {
+    tf.unregisterKernel(name, BACKEND);
+    if (original) tf.registerKernel(original);
+  }
+  replaced = null;
+  return true;
+}
+
+/*
+ * Threads. tfjs-backend-wasm ships a threaded SIMD binary but does not use it under Node, and making it
+ * do so takes four work-arounds, none of which this module can apply robustly:
+ *  1. WASM_HAS_MULTITHREAD_SUPPORT is hard-wired to false when IS_NODE (tfjs issue #3830); the flag
+ *     can be overridden with tf.env().set() but only before the backend is created (backend.ts).
+ *  2. The pthread worker script is handed to Emscripten as a Blob URL, which Node's Worker rejects,
+ *     and the main script reaches each worker as a Blob it cannot import either. Patching
+ *     URL.createObjectURL during start-up to return a temporary file (the worker source with its own
+ *     createObjectURL patched to point at wasm-out/tfjs-backend-wasm-threaded-simd.js) does load.
+ *  3. init_with_threads_count caps the pool at emscripten_num_logical_cores()/2 (os.cpus().length/2),
+ *     so on a 2-core machine the pool has 1 thread whatever setThreadsCount asks; only patching
+ *     os.cpus() during start-up lifts it.
+ *  4. The eight pre-spawned pthread workers keep the process alive after the work ends unless
+ *     tf.removeBackend('wasm') is called at exit.
+ * With all four a 2-thread pool ran and matched single-threaded results, but gave no measurable
+ * speed-up on the shared 2-core machine, so the backend is left single-threaded.
+ */

@@ -1,0 +1,203 @@
+/**
+ * Drives the VS Code workbench the way a user does: keyboard in the command palette and QuickPicks,
+ * clicks and context menus in the Runs view, and the webview of the active editor. Selectors are VS Code's
+ * own DOM (1.100, as code-server 4.100.3 ships it); each helper waits for what it needs rather than sleeping.
+ */
+import * as path from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { ProblemWatch } from './browser';
+import { waitFor } from './waitFor';
+
+export interface RunRow {
+  /** Position in the tree (the row element's data-index). */
+  index: number;
+  /** The run's label as the tree shows it (e.g. `dcl · b128 · τ0.1`), then its description. */
+  ariaLabel: string;
+  /** The state group it is listed under (`Running`, `Finished`, …), from the group row above it. */
+  group: string;
+  /** The codicon of its state icon (`sync`, `pass`, `debug-stop`, …). */
+  icon: string;
+}
+
+export class Workbench {
+  readonly problems: ProblemWatch;
+
+  private constructor(
+    readonly page: Page,
+    private readonly artifacts: string,
+  ) {
+    this.problems = new ProblemWatch(page);
+  }
+
+  /** Opens the workbench on `url` in a new page and waits until our view container is contributed. */
+  static async open(browser: Browser, url: string, artifacts: string): Promise<Workbench> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+    const workbench = new Workbench(await context.newPage(), artifacts);
+    await workbench.page.goto(url);
+    await workbench.waitUntilReady();
+    return workbench;
+  }
+
+  /** After a load or reload: the workbench is laid out and the extensions' contributions are registered. */
+  async waitUntilReady(): Promise<void> {
+    await this.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 90_000 });
+    await this.page.locator('.activitybar [aria-label="DCL Explorer"]').first().waitFor({ timeout: 90_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+
+  // ---- command palette and quick input
+
+  private get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Runs a command by its palette title (e.g. `DCL: Start DCL run`), typed into F1 as a user would. */
+  async runCommand(title: string): Promise<void> {
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor();
+    await this.page.keyboard.type(title);
+    // Wait for the command's own row to be the highlighted one before accepting.
+    await this.quickInput.locator(`.monaco-list-row.focused[aria-label^="${title.replace(/"/g, '\\"')}"]`).waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Title of the visible quick input (e.g. `Start DCL run (3/6)`), or '' when none is shown. */
+  async quickInputTitle(): Promise<string> {
+    if (!(await this.quickInput.isVisible())) return '';
+    return ((await this.quickInput.locator('.quick-input-title').textContent()) ?? '').trim();
+  }
+
+  /** Waits for the quick input titled `title` (exact, step counter included) to be showing. */
+  async waitForQuickInput(title: string): Promise<void> {
+    await waitFor(`quick input "${title}"`, async () => (await this.quickInputTitle()) === title, 20_000);
+  }
+
+  /**
+   * Answers the visible QuickPick or InputBox from the keyboard: types `text` (a filter for a pick, a
+   * replacement of the preselected value for an input box) and presses Enter once the first row of a pick
+   * is the one whose label is `text`.
+   */
+  async answer(text: string): Promise<void> {
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor();
+    await this.page.keyboard.type(text);
+    const list = this.quickInput.locator('.quick-input-list');
+    if (await list.isVisible()) {
+      await this.quickInput.locator('.monaco-list-row.focused .label-name').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`) }).waitFor({ timeout: 10_000 });
+    } else {
+      await waitFor(`input box value "${text}"`, async () => (await input.inputValue()) === text, 10_000);
+    }
+    await this.page.keyboard.press('Enter');
+  }
+
+  async dismissQuickInput(): Promise<void> {
+    if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');
+  }
+
+  // ---- the Runs view
+
+  private get runsTree(): Locator {
+    return this.page.locator('.monaco-list[aria-label="Runs"]');
+  }
+
+  async showRunsView(): Promise<void> {
+    if (await this.runsTree.isVisible()) return;
+    await this.page.locator('.activitybar [aria-label="DCL Explorer"]').first().click();
+    await this.runsTree.waitFor();
+  }
+
+  /** The run rows in display order, each with the state group it sits in. */
+  async runRows(): Promise<RunRow[]> {
+    return this.runsTree.locator('[role="treeitem"]').evaluateAll((elements) => {
+      // The list recycles row elements, so DOM order is not display order: sort by data-index.
+      const rows = elements.slice().sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')));
+      const out: { index: number; ariaLabel: string; group: string; icon: string }[] = [];
+      let group = '';
+      for (const row of rows) {
+        const label = (row.getAttribute('aria-label') ?? '').trim();
+        if (row.getAttribute('aria-level') === '1') {
+          group = label.replace(/\s*\(\d+\)$/, '');
+          continue;
+        }
+        const iconClass = Array.from(row.querySelector('.custom-view-tree-node-item-icon')?.classList ?? []).find((c) => c.startsWith('codicon-') && c !== 'codicon-modifier-spin');
+        out.push({ index: Number(row.getAttribute('data-index')), ariaLabel: label, group, icon: (iconClass ?? '').replace(/^codicon-/, '') });
+      }
+      return out;
+    });
+  }
+
+  /** The row of the first run whose aria-label starts with `label` and that is listed under `group`. */
+  async runRow(label: string, group: string): Promise<Locator> {
+    const row = await waitFor(`a "${label}" run under "${group}" in the Runs view`, async () => (await this.runRows()).find((r) => r.group === group && r.ariaLabel.startsWith(label)), 30_000);
+    return this.runsTree.locator(`[role="treeitem"][data-index="${row.index}"]`);
+  }
+
+  /** Right-clicks `row` and picks `action` from its context menu. */
+  async contextMenu(row: Locator, action: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.context-view .monaco-menu .action-item').filter({ has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }) });
+    await item.first().click();
+  }
+
+  /** Clicks an inline action (the icons a row shows on hover) of `row`, by its title. */
+  async inlineAction(row: Locator, title: string): Promise<void> {
+    await row.hover();
+    await row.locator(`.actions .action-label[aria-label="${title}"]`).click();
+  }
+
+  // ---- editors and webviews
+
+  /** Title of the active editor tab. */
+  async activeEditorTitle(): Promise<string> {
+    return ((await this.page.locator('.tabs-container .tab.active .label-name').first().textContent()) ?? '').trim();
+  }
+
+  /** Waits for an editor tab whose title starts with `prefix`, then activates it. */
+  async activateEditor(prefix: string): Promise<void> {
+    const tab = this.page.locator('.tabs-container .tab').filter({ has: this.page.locator('.label-name', { hasText: prefix }) }).first();
+    await tab.waitFor({ timeout: 60_000 });
+    await tab.click();
+  }
+
+  /**
+   * The document of the visible webview (the active webview editor): VS Code hosts each webview in an
+   * outer iframe and the extension's page in its `#active-frame`. Hidden webviews keep their iframes, so
+   * only the visible one is taken.
+   */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
+  }
+
+  /** Closes all editors (View: Close All Editors). */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+    await waitFor('no open editors', async () => (await this.page.locator('.tabs-container .tab').count()) === 0, 10_000);
+  }
+
+  /** Reloads the window as "Developer: Reload Window" does, and waits for the workbench again. */
+  async reloadWindow(): Promise<void> {
+    await this.runCommand('Developer: Reload Window');
+    await this.page.waitForEvent('load', { timeout: 60_000 });
+    await this.waitUntilReady();
+  }
+
+  /** Notification toasts currently shown, as text. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notification-toast .notification-list-item-message').allTextContents();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.artifacts, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,393 @@
+/**
+ * The fast wasm kernels against the cpu backend: values and gradients, odd shapes, every transpose
+ * combination, batching, fused bias/activation, conv strides/padding/channels; plus the version pin,
+ * the off switches, uninstall and tensor leaks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { initBackend } from '../src/trainer/backend';
+import {
+  FAST_WASM_TFJS_VERSION,
+  installFastWasm,
+  isFastWasmInstalled,
+  uninstallFastWasm,
+  versionMismatch,
+} from '../src/trainer/fastWasm';
+import { residues } from '../src/trainer/fastWasm/conv2dBackpropInput';
+import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from '../src/trainer/fastWasm/matmul';
+import { assertAllClose, seededNormal } from './helpers/tf';
+
+const RTOL = 2e-5;
+
+interface Input {
+  shape: number[];
+  values: Float32Array;
+}
+
+let seed = 1;
+function input(shape: number[], scale = 1): Input {
+  const rnd = seededNormal(seed++);
+  return { shape, values: Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => rnd() * scale) };
+}
+
+/** Runs `fn` on `backend` with fresh tensors made from `inputs`; returns every output's values. */
+async function runOn(backend: 'wasm' | 'cpu', inputs: Input[], fn: (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
+  await tf.setBackend(backend);
+  const ts = inputs.map((i) => tf.tensor(i.values, i.shape));
+  const outs = fn(...ts);
+  const list = Array.isArray(outs) ? outs : [outs];
+  const values = list.map((o) => Array.from(o.dataSync()));
+  tf.dispose([...ts, ...list]);
+  return values;
+}
+
+/** Fast wasm result vs cpu reference, output by output; tolerance relative to each output's scale. */
+async function compare(what: string, inputs: Input[], fn: (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<void> {
+  assert.ok(isFastWasmInstalled(), 'fast kernels must be installed for this comparison');
+  const fast = await runOn('wasm', inputs, fn);
+  const ref = await runOn('cpu', inputs, fn);
+  await tf.setBackend('wasm');
+  assert.equal(fast.length, ref.length, `${what}: number of outputs`);
+  fast.forEach((f, i) => {
+    const scale = Math.max(1e-6, ...ref[i].map(Math.abs));
+    assertAllClose(f, ref[i], RTOL, RTOL * scale, `${what} output ${i}`);
+  });
+}
+
+function backendDataIds(): number {
+  return (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
+}
+
+/** Runs `fn` twice (the first may create caches) and checks tensors and wasm buffers stay flat. */
+async function assertNoLeak(what: string, fn: () => void): Promise<void> {
+  await tf.setBackend('wasm');
+  fn();
+  const tensors = tf.memory().numTensors;
+  const ids = backendDataIds();
+  fn();
+  assert.equal(tf.memory().numTensors, tensors, `${what}: engine tensors leaked`);
+  assert.equal(backendDataIds(), ids, `${what}: wasm buffers leaked`);
+}
+
+let stockMatMul: tf.KernelFunc;
+let stockBackpropInput: tf.KernelFunc;
+
+before(async () => {
+  await initBackend('wasm');
+  // initBackend installs the fast kernels itself; start these tests from the stock ones.
+  uninstallFastWasm();
+  stockMatMul = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
+  stockBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc;
+  const report = installFastWasm({ env: {} });
+  assert.equal(report.installed, true, report.reason);
+});
+
+after(() => {
+  uninstallFastWasm();
+});
+
+describe('version pin and switches', () => {
+  test('versionMismatch accepts only the version the kernels were written for', () => {
+    assert.equal(versionMismatch({ core: '4.22.0', wasm: '4.22.0' }), null);
+    assert.equal(
+      versionMismatch({ core: '4.23.0', wasm: '4.22.0' }),
+      'fast-wasm kernels were written for tfjs 4.22.0 but tfjs-core 4.23.0 is loaded; using stock kernels',
+    );
+    assert.match(versionMismatch({ core: '4.22.0', wasm: '4.21.1' }) ?? '', /but tfjs-backend-wasm 4\.21\.1 is loaded/);
+    assert.match(versionMismatch({ core: '5.0.0', wasm: undefined }) ?? '', /tfjs-core 5\.0\.0 and tfjs-backend-wasm \(unknown\) are loaded/);
+    assert.equal(FAST_WASM_TFJS_VERSION, '4.22.0');
+    assert.equal(tf.version['tfjs-core'], FAST_WASM_TFJS_VERSION, 'this project pins tfjs 4.22.0');
+  });
+
+  test('a version mismatch, DCL_FAST_WASM=0 or enabled:false installs nothing', () => {
+    uninstallFastWasm();
+    try {
+      const mismatch = installFastWasm({ env: {}, versions: { core: '4.23.0', wasm: '4.23.0' } });
+      assert.equal(mismatch.installed, false);
+      assert.deepEqual(mismatch.kernels, []);
+      assert.match(mismatch.reason ?? '', /written for tfjs 4\.22\.0 but tfjs-core 4\.23\.0 and tfjs-backend-wasm 4\.23\.0 are loaded; using stock kernels/);
+      assert.equal(installFastWasm({ env: { DCL_FAST_WASM: '0' } }).installed, false);
+      assert.equal(installFastWasm({ env: {}, enabled: false }).installed, false);
+      assert.equal(isFastWasmInstalled(), false);
+      assert.equal(tf.getKernel('BatchMatMul', 'wasm').kernelFunc, stockMatMul, 'stock kernel untouched');
+      assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined);
+    } finally {
+      assert.equal(installFastWasm({ env: {} }).installed, true);
+    }
+  });
+
+  test('installs only on the wasm backend, and only once', async () => {
+    await tf.setBackend('cpu');
+    uninstallFastWasm();
+    try {
+      const r = installFastWasm({ env: {} });
+      assert.equal(r.installed, false);
+      assert.match(r.reason ?? '', /active backend is cpu/);
+    } finally {
+      await tf.setBackend('wasm');
+      assert.equal(installFastWasm({ env: {} }).installed, true);
+    }
+    const again = installFastWasm({ env: {} });
+    assert.equal(again.installed, true);
+    assert.equal(again.reason, 'already installed');
+    assert.deepEqual(again.kernels.sort(), ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', '_FusedMatMul']);
+  });
+
+  test('uninstall restores the stock kernels and their behaviour', async () => {
+    assert.notEqual(tf.getKernel('BatchMatMul', 'wasm').kernelFunc, stockMatMul);
+    assert.equal(uninstallFastWasm(), true);
+    try {
+      assert.equal(tf.getKernel('BatchMatMul', 'wasm').kernelFunc, stockMatMul);
+      assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc, stockBackpropInput);
+      // Stock 4.22 has no Conv2DBackpropFilter for wasm, so a conv's filter gradient fails again.
+      assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined);
+      await tf.setBackend('wasm');
+      const x = tf.ones([1, 4, 4, 1]);
+      const f = tf.ones([2, 2, 1, 1]);
+      assert.throws(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'))([x, f]));
+      tf.dispose([x, f]);
+      assert.equal(uninstallFastWasm(), false, 'second uninstall is a no-op');
+    } finally {
+      assert.equal(installFastWasm({ env: {} }).installed, true);
+    }
+  });
+});
+
+describe('planning', () => {
+  test('planMatMul picks the rewrite per batch layout and leaves unsupported broadcasts to stock', () => {
+    assert.equal(planMatMul([3, 5], [5, 7], false, false).kind, 'fold');
+    assert.equal(planMatMul([4, 3, 5], [1, 5, 7], false, false).kind, 'fold');
+    assert.equal(planMatMul([1, 3, 5], [4, 5, 7], false, false).kind, 'spread');
+    assert.equal(planMatMul([4, 40, 30], [4, 30, 35], false, false).kind, 'perEntry');
+    assert.equal(planMatMul([4, 20, 30], [4, 30, 25], false, false).kind, 'small');
+    assert.equal(planMatMul([4, 3, 5], [4, 5, 7], false, false).kind, 'small');
+    assert.ok(3 * 5 * 7 < MIN_MACS_PER_BATCH_ENTRY);
+    assert.equal(planMatMul([2, 1, 3, 5], [1, 3, 5, 7], false, false).kind, 'stock');
+    assert.equal(planMatMul([3, 5], [6, 7], false, false).kind, 'stock');
+    assert.deepEqual((planMatMul([2, 3, 6, 5], [5, 4], false, false) as { outShape: number[] }).outShape, [2, 3, 6, 4]);
+  });
+
+  test('the swapped form is chosen where it copies less (A·Bᵀ with short A), never for plain A·B', () => {
+    const zzT = planMatMul([256, 1024], [1024, 1024], false, true);
+    assert.equal(zzT.kind === 'fold' && zzT.swap, true);
+    const plain = planMatMul([256, 1024], [1024, 1024], false, false);
+    assert.equal(plain.kind === 'fold' && plain.swap, false);
+    const dw = planMatMul([256, 1024], [256, 1024], true, false);
+    assert.equal(dw.kind === 'fold' && dw.swap, false);
+    const c = foldCosts(256, 1024, 1024, 1, false, true);
+    assert.ok(c.swapped < c.direct);
+  });
+
+  test('isTrailingBlock', () => {
+    assert.equal(isTrailingBlock([7], [2, 3, 7]), true);
+    assert.equal(isTrailingBlock([1, 3, 7], [2, 3, 7]), true);
+    assert.equal(isTrailingBlock([3, 1], [2, 3, 7]), false);
+  });
+
+  test('conv residues cover every filter tap exactly once', () => {
+    for (const [size, k, s, pad] of [[7, 3, 2, 1], [9, 5, 3, 2], [8, 1, 2, 0], [7, 2, 2, 0]]) {
+      const rs = residues(size, Math.ceil(size / s), k, s, pad);
+      assert.equal(rs.reduce((n, r) => n + r.taps, 0), k, `size ${size} k ${k} s ${s}`);
+    }
+  });
+});
+
+describe('matMul', () => {
+  const combos: [boolean, boolean][] = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ];
+  const stored = (rows: number, cols: number, t: boolean) => (t ? [cols, rows] : [rows, cols]);
+
+  test('odd 2-D shapes, all transpose combinations, values and gradients', async () => {
+    for (const [m, k, n] of [[3, 5, 7], [33, 70, 45], [1, 9, 1], [200, 24, 6]]) {
+      for (const [ta, tb] of combos) {
+        const a = input(stored(m, k, ta));
+        const b = input(stored(k, n, tb));
+        const dy = input([m, n]);
+        const what = `${m}x${k}x${n} tA=${ta} tB=${tb}`;
+        await compare(what, [a, b], (x, y) => tf.matMul(x, y, ta, tb));
+        await compare(`${what} grads`, [a, b, dy], (x, y, g) =>
+          tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb))([x, y], g),
+        );
+      }
+    }
+  });
+
+  test('batched: folded, spread, per entry, small and rank 4, all transpose combinations', async () => {
+    const cases: [number[], number[]][] = [
+      [[4], []], // [4, m, k] x [k, n]
+      [[4], [1]], // [4, m, k] x [1, k, n]
+      [[], [4]], // [m, k] x [4, k, n]
+      [[1], [4]],
+      [[4], [4]],
+      [[2, 3], [2, 3]],
+    ];
+    for (const [m, k, n] of [[3, 5, 7], [40, 30, 35]]) {
+      for (const [ba, bb] of cases) {
+        for (const [ta, tb] of combos) {
+          const a = input([...ba, ...stored(m, k, ta)]);
+          const b = input([...bb, ...stored(k, n, tb)]);
+          const what = `[${ba}]x[${bb}] ${m}x${k}x${n} tA=${ta} tB=${tb}`;
+          await compare(what, [a, b], (x, y) => tf.matMul(x, y, ta, tb));
+        }
+      }
+    }
+  });
+
+  test('gradients of batched products', async () => {
+    // tfjs-core's BatchMatMul gradient does not reduce over broadcast batches, so both operands
+    // carry the batch here.
+    for (const [m, k, n] of [[5, 8, 7], [40, 30, 35]]) {
+      for (const [ta, tb] of combos) {
+        const what = `batched grads ${m}x${k}x${n} tA=${ta} tB=${tb}`;
+        await compare(what, [input([3, ...stored(m, k, ta)]), input([3, ...stored(k, n, tb)]), input([3, m, n])], (x, y, g) =>
+          tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb))([x, y], g),
+        );
+      }
+    }
+  });
+
+  test('no tensors or wasm buffers leak', async () => {
+    const a = tf.tensor(input([4, 40, 30]).values, [4, 40, 30]);
+    const b = tf.tensor(input([4, 35, 30]).values, [4, 35, 30]);
+    const c = tf.tensor(input([30, 25]).values, [30, 25]);
+    const d = tf.tensor(input([25, 40]).values, [25, 40]);
+    const e = tf.tensor(input([6, 35]).values, [6, 35]);
+    for (const [x, y, ta, tb] of [[a, b, false, true], [a, c, false, false], [a, d, true, true], [e, b, false, false]] as const) {
+      await assertNoLeak(`matMul [${x.shape}] [${y.shape}]`, () => tf.matMul(x, y, ta, tb).dispose());
+    }
+    await assertNoLeak('matMul grads', () => {
+      tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, false, true).sum())([a, b]));
+    });
+    tf.dispose([a, b, c, d, e]);
+  });
+});
+
+describe('fused matMul', () => {
+  const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
+
+  test('bias and every activation, transposed and batched operands', async () => {
+    const layouts: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+      { a: [6, 9], b: [9, 5], ta: false, tb: false },
+      { a: [9, 6], b: [5, 9], ta: true, tb: true },
+      { a: [6, 9], b: [5, 9], ta: false, tb: true },
+      { a: [3, 6, 9], b: [1, 9, 5], ta: false, tb: false },
+      { a: [3, 9, 6], b: [1, 9, 5], ta: true, tb: false },
+      { a: [1, 6, 9], b: [3, 9, 5], ta: false, tb: false },
+      { a: [3, 6, 30], b: [3, 25, 30], ta: false, tb: true },
+      { a: [3, 40, 30], b: [3, 35, 30], ta: false, tb: true },
+    ];
+    for (const l of layouts) {
+      const n = l.tb ? l.b[l.b.length - 2] : l.b[l.b.length - 1];
+      for (const activation of activations) {
+        const what = `fused [${l.a}] [${l.b}] tA=${l.ta} tB=${l.tb} ${activation}`;
+        await compare(what, [input(l.a), input(l.b), input([n])], (a, b, bias) =>
+          tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, bias, activation, leakyreluAlpha: 0.3 }),
+        );
+      }
+      await compare(`fused [${l.a}] [${l.b}] no bias relu`, [input(l.a), input(l.b)], (a, b) =>
+        tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, activation: 'relu' }),
+      );
+      await compare(`fused [${l.a}] [${l.b}] prelu`, [input(l.a), input(l.b), input([n]), input([n])], (a, b, bias, alpha) =>
+        tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, bias, activation: 'prelu', preluActivationWeights: alpha }),
+      );
+    }
+  });
+
+  test('a [1, n] bias (stock wasm rejects any bias of rank > 1)', async () => {
+    await compare('fused rank-2 bias', [input([6, 9]), input([5, 9]), input([1, 5])], (a, b, bias) =>
+      tf.fused.matMul({ a, b, transposeB: true, bias, activation: 'relu' }),
+    );
+  });
+
+  test('gradients through a fused dense layer', async () => {
+    await compare('fused grads', [input([6, 9]), input([5, 9]), input([5]), input([6, 5])], (a, b, bias, dy) =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.fused.matMul({ a: p, b: q, bias: r, transposeB: true }))([a, b, bias], dy),
+    );
+  });
+
+  test('no leaks', async () => {
+    const a = tf.tensor(input([3, 6, 9]).values, [3, 6, 9]);
+    const b = tf.tensor(input([9, 5]).values, [9, 5]);
+    const bias = tf.tensor(input([5]).values, [5]);
+    await assertNoLeak('fused fold', () => tf.fused.matMul({ a, b, bias, activation: 'relu' }).dispose());
+    const at = tf.tensor(input([3, 9, 6]).values, [3, 9, 6]);
+    const bias2 = tf.tensor(input([1, 5]).values, [1, 5]);
+    await assertNoLeak('fused rank-2 bias', () => tf.fused.matMul({ a, b, bias: bias2, activation: 'relu' }).dispose());
+    await assertNoLeak('fused general', () => tf.fused.matMul({ a: at, b, bias, transposeA: true, activation: 'elu' }).dispose());
+    tf.dispose([a, at, b, bias, bias2]);
+  });
+});
+
+describe('conv2d backprop', () => {
+  type Pad = 'same' | 'valid' | number;
+  interface ConvCase {
+    x: number[];
+    f: number[];
+    stride: number;
+    pad: Pad;
+  }
+  const cases: ConvCase[] = [];
+  for (const [x, f] of [
+    [[2, 7, 9, 3], [3, 3, 3, 8]],
+    [[1, 8, 8, 1], [3, 3, 1, 1]],
+    [[3, 7, 9, 8], [2, 2, 8, 3]],
+    [[2, 6, 5, 8], [1, 1, 8, 1]],
+    [[2, 9, 7, 3], [5, 3, 3, 2]],
+  ]) {
+    for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) cases.push({ x, f, stride, pad });
+  }
+  // Numeric padding and stride 3 exercise crops of dy and residues without filter taps.
+  cases.push({ x: [2, 9, 7, 3], f: [3, 3, 3, 4], stride: 2, pad: 2 });
+  cases.push({ x: [2, 10, 11, 3], f: [2, 3, 3, 4], stride: 3, pad: 'valid' });
+  cases.push({ x: [2, 10, 11, 3], f: [4, 4, 3, 4], stride: 3, pad: 'same' });
+
+  const outShape = (c: ConvCase): number[] => {
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.stride, 1, c.pad);
+    return info.outShape;
+  };
+
+  test('dx and dW match cpu for strides 1-3, same/valid/numeric padding, odd sizes, 1/3/8 channels', async () => {
+    for (const c of cases) {
+      const what = `conv x[${c.x}] f[${c.f}] stride ${c.stride} pad ${c.pad}`;
+      // dy is given, so the gradients do not depend on the (stock) forward convolution.
+      await compare(what, [input(c.x), input(c.f, 0.3), input(outShape(c))], (x, f, dy) =>
+        tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.stride, c.pad))([x, f], dy),
+      );
+    }
+  });
+
+  test('conv2dTranspose (Conv2DBackpropInput) directly', async () => {
+    for (const c of cases.filter((k) => typeof k.pad === 'string')) {
+      await compare(`conv2dTranspose x[${c.x}] f[${c.f}] s${c.stride} ${c.pad}`, [input(outShape(c)), input(c.f)], (dy, f) =>
+        tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.stride, c.pad as 'same' | 'valid'),
+      );
+    }
+  });
+
+  test('NCHW filter gradient fails with a clear message', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 2, 5, 5]);
+    const dy = tf.ones([1, 3, 4, 4]);
+    assert.throws(
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [2, 2, 2, 3] }),
+      /Conv2DBackpropFilter on wasm does not support dataFormat 'NCHW'/,
+    );
+    tf.dispose([x, dy]);
+  });
+
+  test('no leaks', async () => {
+    const x = tf.tensor(input([2, 9, 7, 3]).values, [2, 9, 7, 3]) as tf.Tensor4D;
+    const f = tf.tensor(input([3, 3, 3, 4]).values, [3, 3, 3, 4]) as tf.Tensor4D;
+    for (const stride of [1, 2]) {
+      await assertNoLeak(`conv grads stride ${stride}`, () => {
+        tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, stride, 'same').sum())([x, f]));
+      });
+    }
+    tf.dispose([x, f]);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Keeps the hand-written parts of the manifest and the config schema in step with the code: settings and
+ * their defaults, schema fields and enums, menus and the commands behind them, and the layering rules
+ * (the host never imports the trainer; the testable core never imports vscode).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../helpers/paths';
+import { DEFAULT_HOST_SETTINGS, SETTING_KEYS } from '../../src/host/config/hostSettings';
+import { RUN_CONFIG_SPEC } from '../../src/host/config/resolveRunConfig';
+import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
+import { BACKEND_PREFERENCES, DATASET_KINDS, ENCODER_KINDS, LOSS_KINDS, type RunState } from '../../src/shared/protocol';
+
+const root = repoRoot();
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const schema = JSON.parse(fs.readFileSync(path.join(root, 'schemas', 'dclrun.schema.json'), 'utf8'));
+
+interface MenuItem {
+  command: string;
+  when?: string;
+  group?: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Evaluates a `viewItem =~ /re/` clause of a when-expression against a context value. */
+function viewItemMatches(when: string, contextValue: string): boolean {
+  const m = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(when);
+  assert.ok(m, `no viewItem regex in "${when}"`);
+  return new RegExp(m[1]).test(contextValue);
+}
+
+describe('config schema', () => {
+  it('has exactly the fields the host validates, with loss required and no others allowed', () => {
+    assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== '$schema').sort(), Object.keys(RUN_CONFIG_SPEC).sort());
+    assert.deepEqual(Object.keys(schema.properties.optimizer.properties).sort(), Object.keys(DEFAULT_RUN_CONFIG.optimizer).sort());
+    assert.deepEqual(Object.keys(schema.properties.knn.properties).sort(), Object.keys(DEFAULT_RUN_CONFIG.knn).sort());
+    assert.deepEqual(Object.keys(schema.properties.embeddings.properties).sort(), Object.keys(DEFAULT_RUN_CONFIG.embeddings).sort());
+    assert.deepEqual(schema.required, ['loss']);
+    assert.equal(schema.additionalProperties, false);
+    assert.equal(schema.properties.optimizer.additionalProperties, false);
+    assert.equal(schema.properties.knn.additionalProperties, false);
+  });
+
+  it('lists the same choices as the protocol and the same defaults as the trainer', () => {
+    assert.deepEqual(schema.properties.loss.enum, LOSS_KINDS);
+    assert.deepEqual(schema.properties.dataset.enum, DATASET_KINDS);
+    assert.deepEqual(schema.properties.encoder.enum, ENCODER_KINDS);
+    assert.deepEqual(schema.properties.backend.enum, BACKEND_PREFERENCES);
+    for (const [key, value] of Object.entries(DEFAULT_RUN_CONFIG)) {
+      if (key === 'loss') continue; // required, so no default
+      if (typeof value === 'object' && !Array.isArray(value)) {
+        for (const [k, v] of Object.entries(value)) assert.deepEqual(schema.properties[key].properties[k].default, v, `${key}.${k}`);
+      } else {
+        assert.deepEqual(schema.properties[key].default, value, key);
+      }
+    }
+  });
+
+  it('is contributed for *.dclrun.json files', () => {
+    assert.deepEqual(pkg.contributes.jsonValidation, [{ fileMatch: '*.dclrun.json', url: './schemas/dclrun.schema.json' }]);
+  });
+});
+
+describe('package.json contributions', () => {
+  it('declares every setting with the defaults the code uses', () => {
+    const props = pkg.contributes.configuration.properties;
+    const expectedKeys = Object.values(SETTING_KEYS).map((s) => `dclExplorer.${s.key}`).sort();
+    assert.deepEqual(Object.keys(props).sort(), expectedKeys);
+    for (const [field, { key }] of Object.entries(SETTING_KEYS)) {
+      assert.deepEqual(props[`dclExplorer.${key}`].default, DEFAULT_HOST_SETTINGS[field as keyof typeof DEFAULT_HOST_SETTINGS], key);
+      assert.ok(props[`dclExplorer.${key}`].markdownDescription, `${key} needs a description`);
+    }
+    assert.deepEqual(props['dclExplorer.loss'].enum, LOSS_KINDS);
+    assert.deepEqual(props['dclExplorer.encoder'].enum, ENCODER_KINDS);
+    assert.deepEqual(props['dclExplorer.backend'].enum, BACKEND_PREFERENCES);
+  });
+
+  it('registers every contributed command (the charts/compare/projection ones belong to other modules)', () => {
+    const external = new Set(['dclExplorer.openCharts', 'dclExplorer.compareRuns', 'dclExplorer.openProjection', 'dclExplorer.exportEmbeddings']);
+    const mine = [path.join(root, 'src', 'extension.ts'), ...sourceFiles(path.join(root, 'src', 'host', 'vscode'))].map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    for (const { command } of pkg.contributes.commands as { command: string }[]) {
+      const registered = mine.includes(`registerCommand('${command}'`);
+      if (external.has(command)) assert.equal(registered, false, `${command} is registered by another module`);
+      else assert.equal(registered, true, `${command} is contributed but never registered`);
+    }
+  });
+
+  it('puts only declared commands in menus, with a Start run command in the palette', () => {
+    const declared = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
+    for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, MenuItem[]>)) {
+      for (const item of items) assert.ok(declared.has(item.command), `${menu} uses undeclared ${item.command}`);
+    }
+    const start = (pkg.contributes.commands as { command: string; title: string; category: string }[]).find((c) => c.command === 'dclExplorer.startRun');
+    assert.deepEqual(start && [start.title, start.category], ['Start DCL run', 'DCL']);
+  });
+
+  it('shows each run action for the right states', () => {
+    const items = pkg.contributes.menus['view/item/context'] as MenuItem[];
+    const shownFor = (command: string, group?: string): RunState[] => {
+      const states: RunState[] = ['queued', 'running', 'finished', 'stopped', 'failed', 'interrupted'];
+      const item = items.find((i) => i.command === command && (group === undefined || i.group?.startsWith(group)));
+      assert.ok(item, `${command} is not in the Runs context menu`);
+      return states.filter((s) => viewItemMatches(item.when ?? '', `dclRun.${s}`));
+    };
+    assert.deepEqual(shownFor('dclExplorer.stopRun', 'inline'), ['queued', 'running']);
+    assert.deepEqual(shownFor('dclExplorer.deleteRun'), ['finished', 'stopped', 'failed', 'interrupted']);
+    for (const c of ['dclExplorer.openCharts', 'dclExplorer.compareRuns', 'dclExplorer.openProjection', 'dclExplorer.exportEmbeddings', 'dclExplorer.rerun', 'dclExplorer.rerunWithChanges', 'dclExplorer.revealRun']) {
+      assert.equal(shownFor(c).length, 6, `${c} applies to every run`);
+    }
+    assert.equal(viewItemMatches(items[0].when ?? '', 'dclRunGroup'), false, 'group headers get no run actions');
+  });
+
+  it('contributes the view container with an icon, the Runs view, lazy activation and trust limits', () => {
+    const container = pkg.contributes.viewsContainers.activitybar[0];
+    assert.equal(container.id, 'dclExplorer');
+    assert.ok(fs.existsSync(path.join(root, container.icon)), `${container.icon} is missing`);
+    assert.equal(pkg.contributes.views.dclExplorer[0].id, 'dclExplorer.runs');
+    assert.deepEqual(pkg.activationEvents, ['workspaceContains:.dcl/runs', 'onWebviewPanel:dclExplorer.charts', 'onWebviewPanel:dclExplorer.projection']);
+    assert.deepEqual(pkg.extensionKind, ['workspace']);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('dclExplorer.nodePath'));
+  });
+});
+
+describe('layering', () => {
+  const hostFiles = [path.join(root, 'src', 'extension.ts'), ...sourceFiles(path.join(root, 'src', 'host'))];
+
+  it('the extension host never imports the trainer or TensorFlow.js', () => {
+    for (const file of hostFiles) {
+      const text = fs.readFileSync(file, 'utf8');
+      assert.doesNotMatch(text, /from '[^']*\/trainer\//, `${file} imports from src/trainer`);
+      assert.doesNotMatch(text, /from '@tensorflow\//, `${file} imports TensorFlow.js`);
+    }
+  });
+
+  it('the unit-tested core (config, datasets, flow, runs, util) does not import vscode', () => {
+    for (const dir of ['config', 'datasets', 'flow', 'runs', 'util']) {
+      for (const file of sourceFiles(path.join(root, 'src', 'host', dir))) {
+        assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /from 'vscode'/, `${file} imports vscode`);
+      }
+    }
+  });
+});

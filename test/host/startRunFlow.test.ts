@@ -1,0 +1,191 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Answer, PickItem, Prompter, StepFrame } from '../../src/host/flow/prompter';
+import { runStartFlow, type StartFlowOptions } from '../../src/host/flow/startRunFlow';
+import type { FolderCheck } from '../../src/host/datasets/datasetFolderCheck';
+import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
+import type { DatasetKind, RunConfig } from '../../src/shared/protocol';
+
+/** One UI interaction the flow makes, as the scripted prompter saw it. */
+type Call =
+  | { type: 'pick'; frame: StepFrame; placeholder: string; labels: string[]; active?: string; items: PickItem<unknown>[] }
+  | { type: 'input'; frame: StepFrame; prompt: string; value: string; validate: (t: string) => string | undefined }
+  | { type: 'folder'; defaultPath?: string }
+  | { type: 'problem'; message: string };
+
+type Reply = Answer<unknown> | string | undefined;
+
+/** Replies to each call in turn; a string reply to a pick chooses the item with that label. */
+class ScriptedPrompter implements Prompter {
+  readonly calls: Call[] = [];
+  constructor(private readonly replies: ((call: Call) => Reply)[]) {}
+
+  private next(call: Call): Reply {
+    this.calls.push(call);
+    const reply = this.replies.shift();
+    if (!reply) throw new Error(`unexpected ${call.type} call: ${JSON.stringify(call)}`);
+    return reply(call);
+  }
+
+  async pick<T>(frame: StepFrame, o: { placeholder: string; items: PickItem<T>[]; active?: (v: T) => boolean }): Promise<Answer<T>> {
+    const active = o.active ? o.items.find((i) => o.active?.(i.value))?.label : undefined;
+    const call: Call = { type: 'pick', frame, placeholder: o.placeholder, labels: o.items.map((i) => i.label), active, items: o.items };
+    const reply = this.next(call);
+    if (typeof reply === 'string') {
+      const item = o.items.find((i) => i.label === reply);
+      if (!item) throw new Error(`no item "${reply}" in ${call.labels.join(', ')}`);
+      return { kind: 'value', value: item.value };
+    }
+    return reply as Answer<T>;
+  }
+
+  async input(frame: StepFrame, o: { prompt: string; value: string; validate: (t: string) => string | undefined }): Promise<Answer<string>> {
+    const reply = this.next({ type: 'input', frame, prompt: o.prompt, value: o.value, validate: o.validate });
+    return typeof reply === 'string' ? { kind: 'value', value: reply } : (reply as Answer<string>);
+  }
+
+  async pickFolder(o: { title: string; defaultPath?: string }): Promise<string | undefined> {
+    return this.next({ type: 'folder', defaultPath: o.defaultPath }) as string | undefined;
+  }
+
+  async showProblem(message: string): Promise<void> {
+    this.next({ type: 'problem', message });
+  }
+}
+
+const back: Reply = { kind: 'back' };
+const cancel: Reply = { kind: 'cancel' };
+const accept = (call: Call): Reply => (call.type === 'input' ? call.value : call.type === 'pick' ? call.active : undefined);
+
+function options(defaults: Partial<RunConfig> = {}, check?: (kind: DatasetKind, dir: string) => FolderCheck): StartFlowOptions {
+  return {
+    title: 'Start DCL run',
+    defaults: { ...DEFAULT_RUN_CONFIG, name: 'old name', ...defaults },
+    checkFolder: async (kind, dir) => check?.(kind, dir) ?? { ok: true, folder: dir, summary: 'ok' },
+    resolvePath: (p) => path.resolve('/ws', p),
+    storePath: (abs) => (abs.startsWith('/ws/') ? abs.slice(4) : abs),
+  };
+}
+
+describe('the start-run flow', () => {
+  it('asks loss, dataset, encoder, batch size, temperature, epochs with the defaults preselected', async () => {
+    const p = new ScriptedPrompter([() => 'InfoNCE', accept, () => 'resnet18', () => '128', () => '0.5', () => '3']);
+    const config = await runStartFlow(p, options());
+    assert.ok(config);
+    assert.equal(config.loss, 'infonce');
+    assert.equal(config.dataset, 'mnist');
+    assert.equal(config.encoder, 'resnet18');
+    assert.equal(config.batchSize, 128);
+    assert.equal(config.temperature, 0.5);
+    assert.equal(config.epochs, 3);
+    assert.equal(config.name, undefined, 'the old name described other parameters');
+    assert.deepEqual(config.optimizer, DEFAULT_RUN_CONFIG.optimizer);
+    const picks = p.calls.filter((c): c is Extract<Call, { type: 'pick' }> => c.type === 'pick');
+    assert.deepEqual(picks.map((c) => c.active), ['DCL', 'MNIST', 'cnn']);
+    assert.deepEqual(p.calls.map((c) => ('frame' in c ? `${c.frame.step}/${c.frame.totalSteps}` : c.type)), ['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    assert.equal(p.calls[0].type === 'pick' && p.calls[0].frame.canGoBack, false);
+    assert.equal(p.calls[1].type === 'pick' && p.calls[1].frame.canGoBack, true);
+  });
+
+  it('adds the σ step for DCLW', async () => {
+    const p = new ScriptedPrompter([() => 'DCLW', accept, accept, accept, accept, () => '0.25', accept]);
+    const config = await runStartFlow(p, options());
+    assert.equal(config?.sigma, 0.25);
+    // The count follows the answers: 6 while the default loss (DCL) is selected, 7 once DCLW is chosen.
+    assert.deepEqual(p.calls.map((c) => ('frame' in c ? c.frame.totalSteps : 0)), [6, 7, 7, 7, 7, 7, 7]);
+    const sigmaCall = p.calls[5];
+    assert.equal(sigmaCall.type === 'input' && /σ/.test(sigmaCall.prompt), true);
+  });
+
+  it('goes back step by step keeping the answers given, and Back on the first step stays there', async () => {
+    const p = new ScriptedPrompter([
+      () => back, // Back on step 1: nothing before it
+      () => 'DCL',
+      () => 'Synthetic',
+      () => 'mlp',
+      () => '64',
+      () => back, // from temperature to batch size
+      (c) => {
+        assert.equal(c.type === 'input' && c.value, '64', 'the batch size typed before is kept');
+        return back;
+      },
+      (c) => {
+        assert.equal(c.type === 'pick' && c.active, 'mlp');
+        return 'cnn';
+      },
+      () => '32',
+      () => '0.2',
+      () => '2',
+    ]);
+    const config = await runStartFlow(p, options());
+    assert.ok(config);
+    assert.equal(config.dataset, 'synthetic');
+    assert.equal(config.encoder, 'cnn');
+    assert.equal(config.batchSize, 32);
+    assert.equal(config.epochs, 2);
+  });
+
+  it('returns undefined when cancelled', async () => {
+    const p = new ScriptedPrompter([() => 'DCL', () => cancel]);
+    assert.equal(await runStartFlow(p, options()), undefined);
+  });
+
+  it('validates typed numbers with the same rules as config files', async () => {
+    let validate: ((t: string) => string | undefined) | undefined;
+    const p = new ScriptedPrompter([accept, accept, accept, (c) => {
+      if (c.type === 'input') validate = c.validate;
+      return cancel;
+    }]);
+    await runStartFlow(p, options());
+    assert.ok(validate);
+    assert.equal(validate('1'), 'This must be a whole number 2 or more');
+    assert.equal(validate('many'), '"many" is not a number');
+    assert.equal(validate('512'), undefined);
+  });
+
+  it('picks a dataset folder, checks it, and stores it relative to the workspace', async () => {
+    const checked: string[] = [];
+    const p = new ScriptedPrompter([accept, () => 'CIFAR-10 folder…', () => '/ws/data/cifar', accept, accept, accept, accept]);
+    const config = await runStartFlow(p, options({}, (kind, dir) => {
+      checked.push(`${kind}:${dir}`);
+      return { ok: true, folder: `${dir}/cifar-10-batches-bin`, summary: 'CIFAR-10' };
+    }));
+    assert.deepEqual(checked, ['cifar10:/ws/data/cifar']);
+    assert.equal(config?.dataset, 'cifar10');
+    assert.equal(config?.dataDir, 'data/cifar/cifar-10-batches-bin');
+  });
+
+  it('shows why a folder is refused and asks for the dataset again; a dismissed dialog also asks again', async () => {
+    const p = new ScriptedPrompter([
+      accept,
+      () => 'STL-10 folder…',
+      () => undefined, // dialog dismissed
+      () => 'STL-10 folder…',
+      () => '/ws/wrong',
+      (c) => {
+        assert.equal(c.type === 'problem' && c.message, 'no stl10 files in /ws/wrong');
+        return undefined;
+      },
+      () => 'Synthetic',
+      accept, accept, accept, accept,
+    ]);
+    const config = await runStartFlow(p, options({}, (kind, dir) => ({ ok: false, problem: `no ${kind} files in ${dir}` })));
+    assert.equal(config?.dataset, 'synthetic');
+    assert.equal(config?.dataDir, undefined);
+    assert.deepEqual(p.calls.slice(1, 7).map((c) => c.type), ['pick', 'folder', 'pick', 'folder', 'problem', 'pick']);
+  });
+
+  it('offers the previous folder as its own preselected item (rerun with changes) and rechecks it', async () => {
+    const checked: string[] = [];
+    const p = new ScriptedPrompter([accept, accept, accept, accept, accept, accept]);
+    const config = await runStartFlow(p, options({ dataset: 'cifar100', dataDir: 'data/c100' }, (kind, dir) => {
+      checked.push(dir);
+      return { ok: true, folder: dir, summary: 'ok' };
+    }));
+    const datasetCall = p.calls[1];
+    assert.equal(datasetCall.type === 'pick' && datasetCall.active, 'CIFAR-100 in data/c100');
+    assert.deepEqual(checked, ['/ws/data/c100']);
+    assert.equal(config?.dataDir, 'data/c100');
+  });
+});
