@@ -14,6 +14,7 @@ import {
   npcMultiplier,
   anchorTerms,
   disposeLossCaches,
+  PLAIN_LSE_MAX_INV_TEMPERATURE,
 } from '../src/trainer/losses';
 import type { LossKind } from '../src/shared/protocol';
 import { assertAllClose, assertClose, randomMatrix, seededNormal, useCpu } from './helpers/tf';
@@ -116,6 +117,17 @@ describe('numerical stability in float32', () => {
     assertClose(lossValue('dclw', z, z, tau), Math.log(2 * n - 2), 1e-4, 0, 'dclw');
     const q = tf.tidy(() => npcMultiplier(tf.tensor2d(z), tf.tensor2d(z), tau).dataSync());
     for (const x of q) assertClose(x, (2 * n - 2) / (2 * n - 1), 1e-5, 0, 'collapsed q');
+  });
+
+  it('the plain log-sum-exp (1/τ ≤ 50) and the max-shifted one (1/τ > 50) agree at the switch', () => {
+    const v = VECTORS.find((x) => x.name.startsWith('near-identical'))!;
+    const atSwitch = 1 / PLAIN_LSE_MAX_INV_TEMPERATURE;
+    for (const kind of ['infonce', 'dcl', 'dclw'] as const) {
+      const plain = lossValue(kind, v.z1, v.z2, atSwitch);
+      const stable = lossValue(kind, v.z1, v.z2, atSwitch * (1 - 1e-7));
+      assert.ok(Number.isFinite(plain) && Number.isFinite(stable));
+      assertClose(plain, stable, 1e-4, 1e-5, `${kind} at τ = 1/50`);
+    }
   });
 
   it('a zero embedding row does not produce NaN', () => {

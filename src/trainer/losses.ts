@@ -13,6 +13,11 @@ export const DEFAULT_SIGMA = 0.5;
 
 /** Added to masked logits: far below any real logit (|s| ≤ 1/τ), so exp() of it is exactly 0. */
 const MASKED_LOGIT = -1e9;
+/**
+ * e^50 · 2N stays far below float32's 3.4e38 for any batch, and e^−50 far above its smallest normal, so a
+ * plain log-sum-exp is exact enough whenever every logit lies in [−50, 50].
+ */
+export const PLAIN_LSE_MAX_INV_TEMPERATURE = 50;
 /** Guards the normalisation of an all-zero row (lightly/PyTorch use the same floor). */
 const NORM_EPS = 1e-12;
 
@@ -74,8 +79,10 @@ export function anchorTerms(
     const logits = tf.div(tf.matMul(z, z, false, true), temperature);
     const posHalf = tf.div(tf.sum(tf.mul(z1n, z2n), 1), temperature);
     const pos = tf.concat([posHalf, posHalf], 0) as tf.Tensor1D;
-    // tf.logSumExp subtracts the row max before exponentiating, so logits of 1/τ = 100 stay finite.
-    const logNeg = tf.logSumExp(tf.add(logits, masksFor(n).negatives), 1) as tf.Tensor1D;
+    const masked = tf.add(logits, masksFor(n).negatives);
+    // |logits| ≤ 1/τ. Up to PLAIN_LSE_MAX_INV_TEMPERATURE a plain log(Σ exp) cannot overflow float32 and its
+    // gradient is cheaper; beyond it (e.g. τ = 0.01, logits near 100) the max-shifted tf.logSumExp keeps it finite.
+    const logNeg = (1 / temperature <= PLAIN_LSE_MAX_INV_TEMPERATURE ? tf.log(tf.sum(tf.exp(masked), 1)) : tf.logSumExp(masked, 1)) as tf.Tensor1D;
     return { pos, logNeg };
   });
 }
