@@ -88,6 +88,16 @@ if (tests.length) {
   });
 }
 
+// The @vscode/test-electron runner (not a node:test file): `npm test` runs it after the unit tests.
+if (!testFilter && existsSync(join(root, 'test/integration/runTest.ts'))) {
+  configs.push({
+    ...nodeCommon,
+    entryPoints: { 'integration/runTest': 'test/integration/runTest.ts' },
+    outdir: testOutdir,
+    external: ['@tensorflow/*', 'vscode', 'mocha', 'esbuild', '@vscode/test-electron'],
+  });
+}
+
 if (!watch && !testFilter) {
   rmSync(join(root, testOutdir), { recursive: true, force: true });
 }

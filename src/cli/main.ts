@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { BENCH_HELP, runBenchCommand } from './benchCommand';
 import { exportEmbeddingsCommand } from './exportEmbeddingsCommand';
+import { NPC_PROFILE_HELP, runNpcProfileCommand } from './npcProfileCommand';
 import { projectCommand } from './projectCommand';
 import { LOSS_HELP, runLossCommand } from './lossCommand';
 import { runSweepCommand, SWEEP_HELP } from './sweepCommand';
@@ -16,6 +17,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   loss: { summary: 'evaluate InfoNCE / DCL / DCLW and the NPC multipliers on embeddings from a JSON file', help: () => LOSS_HELP, run: runLossCommand },
+  'npc-profile': { summary: "the paper's NPC-vs-batch-size distributions for a run's model (cached in the run)", help: () => NPC_PROFILE_HELP, run: runNpcProfileCommand },
   project: projectCommand,
   'export-embeddings': exportEmbeddingsCommand,
   bench: { summary: 'measure training images/s of the real trainer step on one backend', help: () => BENCH_HELP, run: runBenchCommand },
