@@ -10,6 +10,7 @@ import { benchKnn, benchLossGradient } from './lossAndKnn';
 import { benchFastWasm } from './fastWasm';
 import { benchProjection } from './projection';
 import { benchCharts } from './charts';
+import { ACTIVATION_PROBE_FLAG, benchActivation, probeActivation } from './activation';
 
 const quick = process.argv.includes('--quick');
 const cli = path.join(__dirname, 'cli.js');
@@ -62,6 +63,8 @@ function trainingThroughput(): void {
 
 async function main(): Promise<void> {
   console.log(`DCL Explorer benchmarks${quick ? ' (quick)' : ''} — node ${process.version}, ${process.platform}/${process.arch}`);
+  const activation = benchActivation(__filename, path.join(__dirname, 'extension.js'));
+  table('Extension activation (fresh process, fake vscode module)', ['figure', 'value'], Object.entries(activation).map(([k, v]) => [k, v.toFixed(1)]));
   trainingThroughput();
 
   const backend = await initBackend('auto');
@@ -84,7 +87,11 @@ async function main(): Promise<void> {
   console.log(`\npeak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (process.argv[2] === ACTIVATION_PROBE_FLAG) {
+  probeActivation(process.argv[3]);
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

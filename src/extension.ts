@@ -10,6 +10,7 @@ import type { RunManager } from './host/runs/runManager';
 import type { RunStore } from './host/runs/runStore';
 import { registerRunActionCommands } from './host/vscode/commands/runActionCommands';
 import { registerStartRunCommands } from './host/vscode/commands/startRunCommands';
+import { registerSweepCommands } from './host/vscode/commands/sweepCommands';
 import { registerViewCommands } from './host/vscode/commands/viewCommands';
 import { DclHost } from './host/vscode/dclHost';
 import type { RunsTreeProvider } from './host/vscode/runsTreeProvider';
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): DclExplorerApi {
     ...registerStartRunCommands(host),
     ...registerRunActionCommands(host),
     ...registerViewCommands(host),
+    ...registerSweepCommands(host),
     // Charts/compare and the embedding projection: their commands take the Runs view's items (runDir).
     ...registerCharts(context),
     ...registerProjection(context),

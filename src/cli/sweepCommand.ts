@@ -2,7 +2,6 @@
  * `dcl-explorer sweep`: a grid of runs (losses × batch sizes × seeds), each in its own trainer child process
  * (fresh TensorFlow.js state per run), `--parallel N` at a time, then the paper-shaped results table.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOSS_KINDS, RUN_FILES, type LossKind, type RunConfig, type RunStatus } from '../shared/protocol';
@@ -10,20 +9,29 @@ import { buildResultsTable, formatPlainTable, resultsRows, type RunResult } from
 import { ConfigError, mergeConfig, resolveConfig } from '../shared/runConfig';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { configFromFlags, CONFIG_FLAGS, pruneUndefined, readConfigFile } from './trainFlags';
+import { LAUNCHER_FLAGS, launcherKind, pollMs, slurmOptionsFromFlags } from './sweepLauncherFlags';
+import type { LaunchedRuns, Launcher } from '../launchers/launcher';
+import { LocalLauncher } from '../launchers/local';
+import { SlurmError } from '../launchers/slurm/commands';
+import { SlurmOptionsError } from '../launchers/slurm/options';
+import { SlurmLauncher } from '../launchers/slurm/slurmLauncher';
 
 const SPEC: Record<string, FlagSpec> = {
   losses: { type: 'string', help: 'comma-separated losses (default infonce,dcl,dclw)' },
   'batch-sizes': { type: 'string', help: 'comma-separated batch sizes (default: the config\'s batch size)' },
   seeds: { type: 'string', help: 'comma-separated seeds (default 0)' },
-  parallel: { type: 'string', help: 'runs at once (default 1)' },
+  parallel: { type: 'string', help: 'runs at once (default 1; with --launcher slurm the job array\'s %N limit)' },
+  ...LAUNCHER_FLAGS,
   ...Object.fromEntries(Object.entries(CONFIG_FLAGS).filter(([k]) => !['loss', 'batch-size', 'seed'].includes(k))),
   help: { type: 'boolean', help: 'show this help' },
 };
 
 export const SWEEP_HELP = formatHelp(
-  'Usage: dcl-explorer sweep [--losses infonce,dcl,dclw] [--batch-sizes 32,64,128] [--seeds 0,1,2] [--parallel N] [run flags]\n\n' +
+  'Usage: dcl-explorer sweep [--losses infonce,dcl,dclw] [--batch-sizes 32,64,128] [--seeds 0,1,2] [--parallel N] [--launcher local|slurm] [run flags]\n\n' +
     'Runs every combination as its own run folder (grouped by a shared sweepId) and prints the kNN accuracy\n' +
-    'table: one row per loss, one column per batch size, mean ± std over seeds.',
+    'table: one row per loss, one column per batch size, mean ± std over seeds.\n' +
+    'With --launcher slurm the grid is one Slurm job array (the runs folder must be on storage the compute\n' +
+    'nodes share): stdout gets "slurm job ID" and the run folders; --wait also waits and prints the table.',
   SPEC,
 );
 
@@ -86,61 +94,88 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
   const seeds = list(flags, 'seeds', wholeNumber(0), 'a whole-number seed') ?? [0];
   const parallel = numberFlag(flags, 'parallel', 'sweep') ?? 1;
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`sweep: --parallel must be a whole number ≥ 1; got ${parallel}`);
+  const kind = launcherKind(flags);
+  const slurmOptions = slurmOptionsFromFlags(flags, kind);
+  const poll = pollMs(flags);
+  const trainer = {
+    trainerPath: path.join(__dirname, 'trainer.js'),
+    nodePath: typeof flags['node-path'] === 'string' ? flags['node-path'] : process.execPath,
+    cwd: process.cwd(),
+    // The fault-injection hook of the tests reaches a trainer on another machine only through the script.
+    env: process.env.DCL_INJECT_NONFINITE_AT_STEP !== undefined ? { DCL_INJECT_NONFINITE_AT_STEP: process.env.DCL_INJECT_NONFINITE_AT_STEP } : undefined,
+  };
+  // Built (and for Slurm, every option validated) before any run folder exists.
+  let launcher: Launcher;
+  try {
+    launcher = kind === 'slurm' ? new SlurmLauncher(trainer, slurmOptions) : new LocalLauncher(trainer);
+  } catch (e) {
+    if (e instanceof SlurmOptionsError) throw new UsageError(`sweep: ${e.message}`);
+    throw e;
+  }
 
   const { createRunFolder, newRunId } = await import('../trainer/runFolder');
   const sweepId = `sweep-${newRunId({ loss: losses.join('-') as LossKind, batchSize: batchSizes[0] })}`;
   const plan = planSweep(base, losses, batchSizes, seeds, sweepId);
   const dirs = plan.map((p) => createRunFolder(p.config));
-  process.stderr.write(`sweep ${sweepId}: ${plan.length} runs (${losses.join(', ')} × batch ${batchSizes.join(', ')} × seed ${seeds.join(', ')}), ${parallel} at a time\n`);
+  const grid = `${plan.length} runs (${losses.join(', ')} × batch ${batchSizes.join(', ')} × seed ${seeds.join(', ')})`;
+  let launched: LaunchedRuns;
+  try {
+    launched = await launcher.launch(dirs, { concurrency: parallel, name: sweepId });
+  } catch (e) {
+    if (e instanceof SlurmError) throw new Error(`sweep: the submission failed and nothing was kept: ${e.message}`);
+    throw e;
+  }
+  process.stderr.write(`sweep ${sweepId}: ${grid}, ${launched.description}\n`);
 
-  const trainer = path.join(__dirname, 'trainer.js');
+  if (kind === 'slurm') {
+    const jobId = readStatus(dirs[0])?.slurm?.jobId ?? '?';
+    process.stdout.write(`slurm job ${jobId}\n${dirs.join('\n')}\n`);
+    if (!flags.wait) {
+      process.stderr.write(`sweep: submitted; watch it with "squeue -j ${jobId}" or the DCL Explorer Runs view, cancel with "scancel ${jobId}"\n`);
+      return 0;
+    }
+  }
+
   let stopping = false;
-  const running = new Set<import('node:child_process').ChildProcess>();
   const onSignal = () => {
+    if (stopping) return;
     stopping = true;
+    if (kind === 'slurm') {
+      process.stderr.write(`\nsweep: no longer waiting; the Slurm jobs keep running (cancel them with "scancel ${readStatus(dirs[0])?.slurm?.jobId ?? ''}")\n`);
+      process.exit(130);
+    }
     process.stderr.write('\nsweep: stopping the running runs (they checkpoint and end as "stopped"); queued runs will not start\n');
-    for (const c of running) c.kill('SIGTERM');
+    void launched.cancel();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (!stopping && next < plan.length) {
-      const i = next++;
-      const dir = dirs[i];
-      const child = spawn(process.execPath, [trainer, '--run-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
-      running.add(child);
-      let stderr = '';
-      child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      running.delete(child);
-      done++;
-      const status = readStatus(dir);
-      const acc = status?.final?.knnAccuracy;
-      const what = status?.state === 'finished' && acc !== undefined ? `finished, kNN ${(acc * 100).toFixed(2)}%` : `${status?.state ?? 'unknown'}${status?.error ? `: ${status.error}` : code ? ` (exit ${code}) ${stderr.trim().split('\n').at(-1) ?? ''}` : ''}`;
-      process.stderr.write(`[${done}/${plan.length}] ${plan[i].label}: ${what}\n`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, plan.length) }, worker));
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  try {
+    await launched.wait({
+      pollMs: poll,
+      onProblem: (m) => process.stderr.write(`sweep: ${m} (retrying)\n`),
+      onEnd: (end) => {
+        done++;
+        const i = dirs.indexOf(end.runDir);
+        const status = end.status;
+        const acc = status?.final?.knnAccuracy;
+        const what = status?.state === 'finished' && acc !== undefined ? `finished, kNN ${(acc * 100).toFixed(2)}%` : `${status?.state ?? 'unknown'}${status?.error ? `: ${status.error}` : end.detail ? ` (${end.detail})` : ''}`;
+        process.stderr.write(`[${done}/${plan.length}] ${plan[i]?.label ?? end.runDir}: ${what}\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 
   const results: RunResult[] = plan.map((p, i) => {
     const s = readStatus(dirs[i]);
     return { loss: p.config.loss, batchSize: p.config.batchSize, seed: p.config.seed, accuracy: s?.state === 'finished' ? (s.final?.knnAccuracy ?? NaN) : NaN };
   });
-  for (let i = 0; i < plan.length; i++) {
-    const s = readStatus(dirs[i]);
-    if (s?.state === 'queued') {
-      fs.writeFileSync(path.join(dirs[i], RUN_FILES.status), JSON.stringify({ ...s, state: 'stopped', endedAt: new Date().toISOString(), error: 'the sweep was stopped before this run started' }, null, 2));
-    }
-  }
   process.stdout.write(formatPlainTable(resultsRows(buildResultsTable(results))));
   process.stdout.write(`runs: ${path.dirname(dirs[0])} (sweepId ${sweepId})\n`);
   const failed = plan.filter((_, i) => readStatus(dirs[i])?.state === 'failed').length;
-  if (failed) process.stderr.write(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt\n`);
+  if (failed) process.stderr.write(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt${kind === 'slurm' ? ' and slurm.err' : ''}\n`);
   return failed ? 1 : 0;
 }
 

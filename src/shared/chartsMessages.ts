@@ -5,6 +5,7 @@
  * each, where a JSON array of 100 000 numbers would be re-encoded and re-parsed element by element.
  * Everything here is plain data so both sides (and the tests) import it without vscode or the DOM.
  */
+import type { NpcProfile } from './npcProfile';
 import type { FailedEvent, FinishedEvent, RunConfig, RunStatus, StartedEvent, StoppedEvent } from './protocol';
 
 export const CHARTS_VIEW_TYPE = 'dclExplorer.charts';
@@ -68,6 +69,19 @@ export interface ChartRunInfo {
   status: RunStatus | null;
 }
 
+/** One cached `npc-profile` result of a run: its file name in `<run>/npc-profile/` and its validated content. */
+export interface NpcProfileEntry {
+  file: string;
+  profile: NpcProfile;
+}
+
+/** Where a run's `npc-profile` computation stands (one at a time per run). */
+export type NpcProfileJobState =
+  | { state: 'running'; initial: boolean; progress: number | null; stage: string }
+  | { state: 'done' }
+  | { state: 'cancelled' }
+  | { state: 'failed'; message: string };
+
 /** Host → webview. `run` indexes `init.runs`. */
 export type HostToChartsMessage =
   | { type: 'init'; mode: ChartsMode; runs: ChartRunInfo[] }
@@ -76,7 +90,13 @@ export type HostToChartsMessage =
   /** Events appended since the last history/append. */
   | { type: 'append'; run: number; batch: SeriesBatch }
   | { type: 'status'; run: number; status: RunStatus }
-  | { type: 'feedError'; run: number; message: string };
+  | { type: 'feedError'; run: number; message: string }
+  /**
+   * Every readable cached NPC-vs-batch-size profile of the run (replaces earlier lists); `problems` names
+   * the files that were skipped and why; `select` is a just-computed file the view should switch to.
+   */
+  | { type: 'npcProfiles'; run: number; profiles: NpcProfileEntry[]; problems: string[]; select?: string }
+  | { type: 'npcProfileJob'; run: number; job: NpcProfileJobState };
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'md';
 
@@ -86,9 +106,16 @@ export type ChartsToHostMessage =
   | { type: 'stopRun'; run: number }
   /** Text formats carry a string, PNG carries its bytes. */
   | { type: 'saveFile'; format: ExportFormat; suggestedName: string; content: string | Uint8Array }
-  | { type: 'copyText'; text: string; description: string };
+  | { type: 'copyText'; text: string; description: string }
+  /** Run `dcl-explorer npc-profile` for the run's latest checkpoint, or for its initial model. */
+  | { type: 'computeNpcProfile'; run: number; initial: boolean }
+  | { type: 'cancelNpcProfile'; run: number };
 
 const EXPORT_FORMATS: readonly ExportFormat[] = ['png', 'svg', 'csv', 'md'];
+
+function isRunIndex(x: unknown): boolean {
+  return Number.isInteger(x) && (x as number) >= 0 && (x as number) < MAX_COMPARED_RUNS;
+}
 
 export function isChartsToHostMessage(x: unknown): x is ChartsToHostMessage {
   if (typeof x !== 'object' || x === null) return false;
@@ -97,7 +124,10 @@ export function isChartsToHostMessage(x: unknown): x is ChartsToHostMessage {
     case 'ready':
       return true;
     case 'stopRun':
-      return Number.isInteger(m.run) && (m.run as number) >= 0;
+    case 'cancelNpcProfile':
+      return isRunIndex(m.run);
+    case 'computeNpcProfile':
+      return isRunIndex(m.run) && typeof m.initial === 'boolean';
     case 'saveFile':
       return (
         EXPORT_FORMATS.includes(m.format as ExportFormat) &&

@@ -33,6 +33,8 @@ export interface RunConfig {
   dataset: DatasetKind;
   /** Folder holding the dataset files (required for every dataset but `mnist` and `synthetic`). */
   dataDir?: string;
+  /** STL-10 only: also train on the 100 000-image unlabeled split (kNN still uses the labelled train split). */
+  useUnlabeled: boolean;
   /** Use only the first N training images (0 = all). */
   subset: number;
   /** Use only the first N test images for kNN (0 = all). */

@@ -19,6 +19,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   temperature: 0.1,
   sigma: 0.5,
   dataset: 'mnist',
+  useUnlabeled: false,
   subset: 0,
   testSubset: 0,
   encoder: 'cnn',
@@ -121,6 +122,8 @@ export function resolveConfig(input: unknown): RunConfig {
   if (['idx', 'cifar10', 'cifar100', 'stl10'].includes(merged.dataset) && !merged.dataDir) {
     problems.push(`dataset "${merged.dataset}" needs dataDir (the folder holding its files; on the command line --data-dir DIR)`);
   }
+  if (typeof merged.useUnlabeled !== 'boolean') problems.push(`useUnlabeled must be true or false; got ${JSON.stringify(merged.useUnlabeled)}`);
+  else if (merged.useUnlabeled && merged.dataset !== 'stl10') problems.push(`useUnlabeled needs dataset "stl10" (the only one with an unlabeled split); got "${merged.dataset}"`);
   num(merged.subset, 'subset', problems, { min: 0, integer: true });
   num(merged.testSubset, 'testSubset', problems, { min: 0, integer: true });
   oneOf<EncoderKind>(merged.encoder, ENCODER_KINDS, 'encoder', problems);

@@ -111,29 +111,30 @@ function checkInputs(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number): voi
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be a positive number; got ${temperature}`);
 }
 
+/** Per-anchor loss values [2N] from the normalised embeddings, and the margin logNeg − pos they share. */
+function perAnchor(kind: LossKind, z1n: tf.Tensor2D, z2n: tf.Tensor2D, temperature: number, sigma: number): { losses: tf.Tensor1D; margin: tf.Tensor1D } {
+  const { pos, logNeg } = anchorTerms(z1n, z2n, temperature);
+  const margin = tf.sub(logNeg, pos) as tf.Tensor1D;
+  switch (kind) {
+    case 'infonce':
+      // −pos + log(e^pos + Σneg) = softplus(logNeg − pos): exact even when the loss is ~1e-8.
+      return { losses: tf.softplus(margin) as tf.Tensor1D, margin };
+    case 'dcl':
+      return { losses: margin, margin };
+    case 'dclw': {
+      const w = dclwWeights(z1n, z2n, sigma);
+      return { losses: tf.sub(logNeg, tf.mul(tf.concat([w, w], 0), pos)) as tf.Tensor1D, margin };
+    }
+    default:
+      throw new Error(`unknown loss "${kind as string}"; use one of infonce, dcl, dclw`);
+  }
+}
+
 /** Per-anchor loss values [2N] for one loss kind (the mean of these is the loss). */
 export function anchorLosses(kind: LossKind, z1: tf.Tensor2D, z2: tf.Tensor2D, opts: LossOptions = {}): tf.Tensor1D {
   const temperature = opts.temperature ?? DEFAULT_TEMPERATURE;
-  const sigma = opts.sigma ?? DEFAULT_SIGMA;
   checkInputs(z1, z2, temperature);
-  return tf.tidy(() => {
-    const z1n = l2Normalize(z1);
-    const z2n = l2Normalize(z2);
-    const { pos, logNeg } = anchorTerms(z1n, z2n, temperature);
-    switch (kind) {
-      case 'infonce':
-        // −pos + log(e^pos + Σneg) = softplus(logNeg − pos): exact even when the loss is ~1e-8.
-        return tf.softplus(tf.sub(logNeg, pos)) as tf.Tensor1D;
-      case 'dcl':
-        return tf.sub(logNeg, pos) as tf.Tensor1D;
-      case 'dclw': {
-        const w = dclwWeights(z1n, z2n, sigma);
-        return tf.sub(logNeg, tf.mul(tf.concat([w, w], 0), pos)) as tf.Tensor1D;
-      }
-      default:
-        throw new Error(`unknown loss "${kind as string}"; use one of infonce, dcl, dclw`);
-    }
-  });
+  return tf.tidy(() => perAnchor(kind, l2Normalize(z1), l2Normalize(z2), temperature, opts.sigma ?? DEFAULT_SIGMA).losses);
 }
 
 export function contrastiveLoss(kind: LossKind, z1: tf.Tensor2D, z2: tf.Tensor2D, opts: LossOptions = {}): tf.Scalar {
@@ -171,20 +172,9 @@ export function lossWithNpc(
   opts: LossOptions = {},
 ): { loss: tf.Scalar; npc: tf.Tensor1D } {
   const temperature = opts.temperature ?? DEFAULT_TEMPERATURE;
-  const sigma = opts.sigma ?? DEFAULT_SIGMA;
   checkInputs(z1, z2, temperature);
   return tf.tidy(() => {
-    const z1n = l2Normalize(z1);
-    const z2n = l2Normalize(z2);
-    const { pos, logNeg } = anchorTerms(z1n, z2n, temperature);
-    const margin = tf.sub(logNeg, pos);
-    let perAnchor: tf.Tensor;
-    if (kind === 'infonce') perAnchor = tf.softplus(margin);
-    else if (kind === 'dcl') perAnchor = margin;
-    else if (kind === 'dclw') {
-      const w = dclwWeights(z1n, z2n, sigma);
-      perAnchor = tf.sub(logNeg, tf.mul(tf.concat([w, w], 0), pos));
-    } else throw new Error(`unknown loss "${kind as string}"; use one of infonce, dcl, dclw`);
-    return { loss: tf.mean(perAnchor) as tf.Scalar, npc: stopGradient(tf.sigmoid(margin)) as tf.Tensor1D };
+    const { losses, margin } = perAnchor(kind, l2Normalize(z1), l2Normalize(z2), temperature, opts.sigma ?? DEFAULT_SIGMA);
+    return { loss: tf.mean(losses) as tf.Scalar, npc: stopGradient(tf.sigmoid(margin)) as tf.Tensor1D };
   });
 }

@@ -14,7 +14,7 @@ import { summarizeNpc } from '../shared/stats';
 import { defaultAugmentOptions } from './augment';
 import { initBackend, type BackendChoice } from './backend';
 import { saveCheckpoint } from './checkpoint';
-import { loadDataset, type Dataset } from './data';
+import { loadDataset, type Dataset, type ImageSet } from './data';
 import { imageBytes } from './data/types';
 import { embeddingsDir, writeEmbedding, writeSampleImages } from './embeddings/format';
 import { applyModel, buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
@@ -126,8 +126,11 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
   const backendInfo: BackendInfo = { name: backend.name, tfjsVersion: backend.tfjsVersion, details: backend.details };
   ctx.log(`backend: ${backend.details.join(', ')}`);
 
-  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed });
-  checkSizes(config, data);
+  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed, unlabeled: config.useUnlabeled });
+  // The contrastive loss needs no labels, so STL-10's unlabeled split can join the training pool; the kNN
+  // bank stays the labelled train split.
+  const pool = data.unlabeled ? joinSets(data.train, data.unlabeled, imageBytes(data)) : data.train;
+  checkSizes(config, { ...data, train: pool });
   const shape: ImageShape = { height: data.height, width: data.width, channels: data.channels };
   ctx.log(`dataset ${data.name}: ${data.train.count} train / ${data.test.count} test images of ${data.height}×${data.width}×${data.channels}`);
 
@@ -138,10 +141,10 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
   const isDigits = config.dataset === 'mnist' || config.dataset === 'synthetic' || (config.dataset === 'idx' && data.numClasses === 10 && /mnist/i.test(data.name) && !/fashion/i.test(data.name));
   const augment = defaultAugmentOptions(data.channels, isDigits);
 
-  const stepsPerEpoch = Math.floor(data.train.count / config.batchSize);
+  const stepsPerEpoch = Math.floor(pool.count / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   folder.updateStatus({ backend: backendInfo, totalSteps, step: 0, epoch: 0 });
-  ctx.emit({ type: 'started', schemaVersion: 1, config, backend: backendInfo, totalSteps, trainSize: data.train.count, testSize: data.test.count });
+  ctx.emit({ type: 'started', schemaVersion: 1, config, backend: backendInfo, totalSteps, trainSize: pool.count, testSize: data.test.count });
 
   let bestKnn = -Infinity;
   let lastKnn = NaN;
@@ -189,12 +192,12 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const epochStart = Date.now();
       let epochLossSum = 0;
-      const order = permutation(data.train.count, mulberry32(deriveSeed(config.seed, 3, epoch)));
+      const order = permutation(pool.count, mulberry32(deriveSeed(config.seed, 3, epoch)));
       for (let s = 0; s < stepsPerEpoch; s++) {
         const lr = learningRateAt(ctx.step, totalSteps, stepsPerEpoch, config.optimizer);
         optimizer.setLearningRate(lr);
         const idx = order.subarray(s * config.batchSize, (s + 1) * config.batchSize);
-        const batch = imageBatch(data.train, idx, shape);
+        const batch = imageBatch(pool, idx, shape);
         const outcome = await trainStep(models, batch, {
           loss: config.loss,
           temperature: config.temperature,
@@ -244,6 +247,16 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     encoder.dispose();
     head.dispose();
   }
+}
+
+function joinSets(a: ImageSet, b: ImageSet, bytesPerImage: number): ImageSet {
+  const images = new Uint8Array((a.count + b.count) * bytesPerImage);
+  images.set(a.images.subarray(0, a.count * bytesPerImage));
+  images.set(b.images.subarray(0, b.count * bytesPerImage), a.count * bytesPerImage);
+  const labels = new Int32Array(a.count + b.count);
+  labels.set(a.labels.subarray(0, a.count));
+  labels.fill(-1, a.count);
+  return { images, labels, count: a.count + b.count };
 }
 
 function concat(parts: Float32Array[]): Float32Array {

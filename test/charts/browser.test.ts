@@ -10,12 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { NpcProfile } from '../../src/shared/npcProfile';
 import type { NpcEvent } from '../../src/shared/protocol';
 import { comparisonMarkdown, comparisonTable } from '../../webview/charts/data/comparisonTable';
 import { chartRun } from '../../webview/charts/data/chartRun';
 import { runLabels } from '../../webview/charts/data/configDiff';
 import { formatNumber, formatPercent } from '../../webview/charts/data/format';
 import { knnSummary } from '../../webview/charts/data/knnChart';
+import { rowLabel } from '../../webview/charts/data/npcProfile';
 import { fixture, repoRoot } from '../helpers/paths';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, hostMessagesScript, recordHostMessages, startServer, type TestServer } from './browserHarness';
 import { CHARTS_FIXTURE, fixtureConfig, fixtureEvents, writeFixtureRun, type FixtureRunOptions } from './fixtureRun';
@@ -37,6 +39,17 @@ const COMPARED: FixtureRunOptions[] = [
   { ...CHARTS_FIXTURE, name: 'cmp-dcl-64', loss: 'dcl', batchSize: 64, stepsPerEpoch: 60, state: 'running', stopAfterEpochs: 5 },
 ];
 
+const PROFILE_FILES = { trained: 'step8-b16_32_64_128-n2-s0.json', initial: 'initial-b16_32_64_128-n2-s0.json' } as const;
+
+function readProfile(file: string): NpcProfile {
+  return JSON.parse(fs.readFileSync(fixture('charts-run', 'npc-profile', file), 'utf8')) as NpcProfile;
+}
+
+function copyProfiles(fromRun: string, toRun: string, files: readonly string[]): void {
+  fs.mkdirSync(path.join(toRun, 'npc-profile'), { recursive: true });
+  for (const f of files) fs.copyFileSync(path.join(fromRun, 'npc-profile', f), path.join(toRun, 'npc-profile', f));
+}
+
 interface OpenedPage {
   page: Page;
   problems: string[];
@@ -47,6 +60,7 @@ describe('charts webview in a real browser', { skip }, () => {
   let server: TestServer;
   let tmp: string;
   let comparedDirs: string[];
+  let brokenProfilesDir: string;
 
   before(async () => {
     const bundle = path.join(repoRoot(), 'dist', 'webview', 'charts.js');
@@ -58,9 +72,17 @@ describe('charts webview in a real browser', { skip }, () => {
       writeFixtureRun(dir, o);
       return dir;
     });
+    // The last compared run has a cached profile (the first has none: its tab starts empty).
+    copyProfiles(fixture('charts-run'), comparedDirs[2], [PROFILE_FILES.trained]);
+    // The fixture run plus files the host must skip with a visible note.
+    brokenProfilesDir = path.join(tmp, 'broken-profiles');
+    writeFixtureRun(brokenProfilesDir, CHARTS_FIXTURE);
+    copyProfiles(fixture('charts-run'), brokenProfilesDir, [PROFILE_FILES.trained]);
+    fs.writeFileSync(path.join(brokenProfilesDir, 'npc-profile', 'truncated.json'), '{"schemaVersion": 1, "rows": [');
     server = await startServer({
       single: hostMessagesScript(await recordHostMessages('single', [fixture('charts-run')])),
       compare: hostMessagesScript(await recordHostMessages('compare', comparedDirs)),
+      brokenProfiles: hostMessagesScript(await recordHostMessages('single', [brokenProfilesDir])),
     });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -96,29 +118,41 @@ describe('charts webview in a real browser', { skip }, () => {
     for (let i = 0; i < n; i++) await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
   }
 
-  async function showTab(page: Page, id: string): Promise<void> {
+  async function showTab(page: Page, id: string, waitFor = `#view-${id}:not([hidden]) .uplot canvas, #view-${id}:not([hidden]) table.comparison`): Promise<void> {
     await page.click(`#tab-${id}`);
-    await page.waitForSelector(`#view-${id}:not([hidden]) .uplot canvas, #view-${id}:not([hidden]) table.comparison`, { timeout: 5000 });
+    await page.waitForSelector(waitFor, { timeout: 5000 });
     await frames(page);
   }
 
-  /** Pixels of each chart canvas in a tab: how many are painted at all, and how many are close to `rgb`. */
-  async function canvasStats(page: Page, tab: string, rgb: readonly number[]) {
+  /** Delivers a host message the way the panel would (the replay only carries what opening sends). */
+  async function hostSends(page: Page, message: unknown): Promise<void> {
+    await page.evaluate((m) => window.postMessage(m, '*'), message);
+    await frames(page);
+  }
+
+  /**
+   * Pixels of each chart canvas in a tab: how many are painted at all, and how many are close to `rgb`
+   * (`hits`) or to `rgb2` (`hits2`). One read per canvas: a second getImageData makes Chromium warn.
+   */
+  async function canvasStats(page: Page, tab: string, rgb: readonly number[], rgb2: readonly number[] = rgb) {
     return page.$$eval(
       `#view-${tab} .uplot canvas`,
-      (canvases, target) =>
+      (canvases, [target, target2]) =>
         canvases.map((c) => {
           const canvas = c as HTMLCanvasElement;
           const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
           let painted = 0;
           let hits = 0;
+          let hits2 = 0;
+          const near = (i: number, t: number[]) => data[i + 3] > 200 && Math.abs(data[i] - t[0]) + Math.abs(data[i + 1] - t[1]) + Math.abs(data[i + 2] - t[2]) < 60;
           for (let i = 0; i < data.length; i += 4) {
             if (data[i + 3] > 0) painted++;
-            if (data[i + 3] > 200 && Math.abs(data[i] - target[0]) + Math.abs(data[i + 1] - target[1]) + Math.abs(data[i + 2] - target[2]) < 60) hits++;
+            if (near(i, target)) hits++;
+            if (near(i, target2)) hits2++;
           }
-          return { width: canvas.width, height: canvas.height, painted, hits, total: data.length / 4 };
+          return { width: canvas.width, height: canvas.height, painted, hits, hits2, total: data.length / 4 };
         }),
-      rgb as number[],
+      [rgb as number[], rgb2 as number[]],
     );
   }
 
@@ -366,4 +400,144 @@ describe('charts webview in a real browser', { skip }, () => {
       }
     });
   }
+
+  for (const theme of THEMES) {
+    test(`NPC vs batch size (${theme}): a recorded profile draws one labelled density per batch size and the Cv line`, async () => {
+      const opened = await open('single', theme);
+      const { page } = opened;
+      try {
+        await showTab(page, 'npcProfile');
+        const trained = readProfile(PROFILE_FILES.trained);
+        assert.deepEqual(await legend(page, 'npcProfile', 0), trained.rows.map(rowLabel));
+        assert.deepEqual(await legend(page, 'npcProfile', 1), ['Cv (σ/μ)', 'mean q']);
+        const [density, cv] = await canvasStats(page, 'npcProfile', BLUE[theme], RED[theme]);
+        assert.ok(density.width > 800 && cv.width > 800, `canvases ${density.width}, ${cv.width} px wide`);
+        assert.ok(density.hits > 150, `the B = 16 density is drawn in palette slot 0 (${density.hits} px)`);
+        assert.ok(cv.hits > 100, `the Cv line is drawn in palette slot 0 (${cv.hits} px)`);
+        assert.ok(density.hits2 > 150, `the B = 32 density is drawn in palette slot 1 (${density.hits2} px)`);
+        assert.ok(cv.hits2 > 50, `the mean-q line is drawn in palette slot 1 (${cv.hits2} px)`);
+        assert.deepEqual(
+          await page.$$eval('#view-npcProfile table.comparison tbody th', (els) => els.map((e) => e.textContent)),
+          ['16', '32', '64', '128'],
+        );
+        assert.match((await page.textContent('#view-npcProfile .note')) ?? '', /smaller and more spread out in small batches/);
+        assert.match((await page.textContent('#view-npcProfile .profile-picker')) ?? '', /checkpoint at step 8 \(epoch 1\) · B = 16…128/);
+        assert.ok(await page.locator('#view-npcProfile .error-banner').isHidden(), 'no skipped files');
+        await page.locator('#view-npcProfile').screenshot({ path: path.join(ARTIFACTS, `npc-vs-batch-${theme}.png`) });
+        await assertClean(opened);
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
+
+  test('NPC vs batch size: compute requests, job progress, failures, picking a profile, exports, state across a reload', async () => {
+    const opened = await open('single', 'dark');
+    const { page } = opened;
+    try {
+      await showTab(page, 'npcProfile');
+      await page.click('#view-npcProfile vscode-button:has-text("Compute for initial model")');
+      await page.click('#view-npcProfile vscode-button:has-text("Compute for latest checkpoint")');
+      assert.deepEqual((await posted(page)).filter((m) => m.type === 'computeNpcProfile'), [
+        { type: 'computeNpcProfile', run: 0, initial: true },
+        { type: 'computeNpcProfile', run: 0, initial: false },
+      ]);
+
+      // While the host runs the CLI: progress shown, compute buttons disabled, Cancel offered.
+      await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'running', initial: true, progress: 0.375, stage: 'batch size 32' } });
+      assert.equal(await page.textContent('#view-npcProfile [role="status"]'), 'Computing for the initial model: batch size 32 (38%)…');
+      assert.deepEqual(await page.$$eval('#view-npcProfile vscode-button', (els) => els.filter((e) => /Compute/.test(e.textContent ?? '')).map((e) => e.hasAttribute('disabled'))), [true, true]);
+      await page.click('#view-npcProfile vscode-button:has-text("Cancel")');
+      assert.deepEqual((await posted(page)).filter((m) => m.type === 'cancelNpcProfile'), [{ type: 'cancelNpcProfile', run: 0 }]);
+      await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'failed', message: 'run folder has no checkpoint' } });
+      assert.equal(await page.textContent('#view-npcProfile [role="status"]'), 'Computation failed: run folder has no checkpoint');
+      assert.ok(await page.locator('#view-npcProfile vscode-button:has-text("Cancel")').isHidden());
+
+      // The host announces a new profile: the view switches to it.
+      const initial = readProfile(PROFILE_FILES.initial);
+      const trained = readProfile(PROFILE_FILES.trained);
+      await hostSends(page, {
+        type: 'npcProfiles',
+        run: 0,
+        profiles: [{ file: PROFILE_FILES.trained, profile: trained }, { file: PROFILE_FILES.initial, profile: initial }],
+        problems: [],
+        select: PROFILE_FILES.initial,
+      });
+      await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'done' } });
+      assert.deepEqual(await legend(page, 'npcProfile', 0), initial.rows.map(rowLabel));
+      assert.ok(await page.locator('#view-npcProfile [role="status"]').isHidden());
+      const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('dcl-charts-test-state') ?? 'null'));
+      assert.equal((await state()).ui.profileFile, PROFILE_FILES.initial);
+
+      // The picker goes back to the trained model; the log-y toggle changes the scale; both persist.
+      await page.click('#view-npcProfile .profile-picker vscode-dropdown');
+      await page.click('#view-npcProfile .profile-picker vscode-option:has-text("checkpoint at step 8")');
+      await page.click('#view-npcProfile vscode-checkbox:has-text("log y")');
+      await frames(page);
+      assert.deepEqual(await legend(page, 'npcProfile', 0), trained.rows.map(rowLabel));
+      assert.deepEqual((await state()).ui, { ...(await state()).ui, tab: 'npcProfile', profileFile: PROFILE_FILES.trained, profileLogY: true });
+      await page.locator('#view-npcProfile .chart >> nth=0').screenshot({ path: path.join(ARTIFACTS, 'npc-vs-batch-density-dark-logy.png') });
+
+      // Exports: densities (per bin) from the first chart, the per-size summary from the Cv chart, a PNG.
+      await page.click('#view-npcProfile .chart >> nth=0 >> vscode-button:has-text("CSV")');
+      await page.click('#view-npcProfile .chart >> nth=1 >> vscode-button:has-text("CSV")');
+      await page.click('#view-npcProfile .chart >> nth=1 >> vscode-button:has-text("PNG")');
+      const saves = (await posted(page)).filter((m) => m.type === 'saveFile');
+      assert.deepEqual(saves.map((m) => [m.format, m.suggestedName]), [
+        ['csv', 'npc-vs-batch-charts-run-step8-b16_32_64_128-n2-s0-density.csv'],
+        ['csv', 'npc-vs-batch-charts-run-step8-b16_32_64_128-n2-s0-cv.csv'],
+        ['png', 'npc-vs-batch-charts-run-step8-b16_32_64_128-n2-s0-cv.png'],
+      ]);
+      assert.ok((saves[0].content as string).startsWith('bin_low,bin_high,density_b16,density_b32,density_b64,density_b128\n'));
+      assert.equal((saves[1].content as string).trim().split('\n').length, 5);
+      const png = Buffer.from(saves[2].contentBase64 as string, 'base64');
+      assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      fs.writeFileSync(path.join(ARTIFACTS, 'export-npc-vs-batch-cv-dark.png'), png);
+
+      // A reload (VS Code recreates hidden webviews) comes back on the same tab, profile and scale.
+      await page.reload();
+      await settle(page);
+      await page.waitForSelector('#view-npcProfile:not([hidden]) .uplot canvas', { timeout: 5000 });
+      await frames(page);
+      assert.deepEqual(await legend(page, 'npcProfile', 0), trained.rows.map(rowLabel));
+      assert.equal(await page.$eval('#view-npcProfile vscode-checkbox', (e) => (e as HTMLElement & { checked: boolean }).checked), true);
+      await assertClean(opened);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test('NPC vs batch size: unreadable cached files are skipped with a visible note', async () => {
+    const opened = await open('brokenProfiles', 'light');
+    const { page } = opened;
+    try {
+      await showTab(page, 'npcProfile');
+      assert.match((await page.textContent('#view-npcProfile .error-banner')) ?? '', /^Skipped truncated\.json: not valid JSON/);
+      assert.equal((await legend(page, 'npcProfile', 0)).length, 4, 'the valid profile still draws');
+      await assertClean(opened);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test('NPC vs batch size in a comparison: one run at a time, picked from the run list', async () => {
+    const opened = await open('compare', 'dark');
+    const { page } = opened;
+    try {
+      await showTab(page, 'npcProfile', '#view-npcProfile:not([hidden]) [role="status"]');
+      assert.match((await page.textContent('#view-npcProfile .note')) ?? '', /one run at a time/);
+      assert.equal(await page.textContent('#view-npcProfile [role="status"]'), 'No profile yet: compute one for the latest checkpoint or the initial model.');
+      await page.click('#view-npcProfile .controls > vscode-dropdown');
+      await page.click('#view-npcProfile .controls > vscode-dropdown vscode-option:has-text("loss=dcl, batch=64")');
+      await page.waitForSelector('#view-npcProfile .uplot canvas', { timeout: 5000 });
+      await frames(page);
+      assert.equal((await legend(page, 'npcProfile', 0)).length, 4);
+      await page.click('#view-npcProfile vscode-button:has-text("Compute for latest checkpoint")');
+      assert.deepEqual((await posted(page)).filter((m) => m.type === 'computeNpcProfile'), [{ type: 'computeNpcProfile', run: 2, initial: false }]);
+      await page.locator('#view-npcProfile').screenshot({ path: path.join(ARTIFACTS, 'npc-vs-batch-compare-dark.png') });
+      await assertClean(opened);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

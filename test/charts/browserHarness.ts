@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MetricsReader } from '../../src/host/charts/metricsReader';
+import { readCachedProfiles } from '../../src/host/charts/npcProfileFiles';
 import { readRunInfo } from '../../src/host/charts/runFolders';
 import { makeNonce, webviewHtml } from '../../src/host/charts/webviewHtml';
 import type { ChartsMode, HostToChartsMessage } from '../../src/shared/chartsMessages';
@@ -21,13 +22,15 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 /**
  * What the host would send for these runs while they are being written: init (runs still "running"),
- * the first 60 % of each log as its history, the rest in a few appends, then the real final statuses.
+ * each run's cached NPC-vs-batch-size profiles, the first 60 % of each log as its history, the rest in a
+ * few appends, then the real final statuses.
  */
 export async function recordHostMessages(mode: ChartsMode, runDirs: string[], appendBatches = 4): Promise<HostToChartsMessage[]> {
   const runs = await Promise.all(runDirs.map(readRunInfo));
   const messages: HostToChartsMessage[] = [
     { type: 'init', mode, runs: runs.map((r) => ({ ...r, status: r.status && { ...r.status, state: 'running' } })) },
   ];
+  for (const [run, dir] of runDirs.entries()) messages.push({ type: 'npcProfiles', run, ...(await readCachedProfiles(dir)) });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dcl-charts-replay-'));
   try {
     const feeds = runDirs.map((dir, i) => {

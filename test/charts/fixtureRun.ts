@@ -66,6 +66,7 @@ export function fixtureConfig(o: FixtureRunOptions): RunConfig {
     temperature: o.temperature,
     sigma: 0.5,
     dataset: 'mnist',
+    useUnlabeled: false,
     subset: 0,
     testSubset: 0,
     encoder: 'cnn',

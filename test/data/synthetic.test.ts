@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataset } from '../../src/trainer/data/types';
-import { makeSyntheticDataset, mulberry32 } from '../../src/trainer/data/synthetic';
+import { makeSyntheticDataset } from '../../src/trainer/data/synthetic';
+import { mulberry32 } from '../../src/trainer/random';
 
 /** 1-nearest-neighbour accuracy of test on train with squared Euclidean distance on raw pixels. */
 function nearestNeighbourAccuracy(ds: Dataset): number {

@@ -8,6 +8,7 @@ import { loadModelFrom } from '../../src/trainer/checkpoint';
 import { parseEventLines } from '../../src/shared/eventLog';
 import type { RunEvent } from '../../src/shared/protocol';
 import { makeRunDir, readEvents, readStatus, tinyConfig } from '../helpers/runs';
+import { tempDir as tempDataDir, writeStl10 } from '../data/formats';
 
 describe('a training run (in process, wasm backend, tiny synthetic data)', () => {
   it('writes a complete run folder: events in order, status, checkpoint', async () => {
@@ -147,5 +148,30 @@ describe('a training run (in process, wasm backend, tiny synthetic data)', () =>
     const parsed = parseEventLines(fs.readFileSync(file, 'utf8'));
     assert.equal(parsed.events.length, whole.trim().split('\n').length);
     assert.deepEqual(parsed.badLines, []);
+  });
+});
+
+describe('training on on-disk formats', () => {
+  it('STL-10 with useUnlabeled trains on train + unlabeled images, kNN on the labelled splits', async () => {
+    const { dir: dataDir, cleanup } = tempDataDir('dcl-stl-');
+    try {
+      writeStl10(dataDir, 24, 16, 40);
+      const dir = makeRunDir(tinyConfig({ dataset: 'stl10', dataDir, useUnlabeled: true, subset: 0, testSubset: 0, batchSize: 16, epochs: 1, knn: { k: 5 } }));
+      const r = await runTraining(dir);
+      assert.equal(r.state, 'finished', r.error);
+      const started = readEvents(dir)[0];
+      assert.ok(started.type === 'started');
+      assert.equal(started.trainSize, 64, '24 labelled + 40 unlabeled images in the training pool');
+      assert.equal(started.totalSteps, 4);
+      assert.equal(started.testSize, 16);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('useUnlabeled on a dataset without an unlabeled split is a config error', async () => {
+    const dir = makeRunDir({ ...tinyConfig(), useUnlabeled: true });
+    const r = await runTraining(dir);
+    assert.match(r.error!, /useUnlabeled needs dataset "stl10"/);
   });
 });

@@ -10,6 +10,8 @@ import {
   type ChartsToHostMessage,
   type ExportFormat,
   type HostToChartsMessage,
+  type NpcProfileEntry,
+  type NpcProfileJobState,
 } from '../../src/shared/chartsMessages';
 import { tabs, type Control } from '../common/controls';
 import { el, setChildren } from '../common/dom';
@@ -22,6 +24,7 @@ import { sanitizeUiState, type ChartsUiState, type PersistedChartsState, type Ta
 import { Header } from './header';
 import { KnnTab } from './knnTab';
 import { LossTab } from './lossTab';
+import { NpcProfileTab } from './npcProfileTab';
 import { NpcTab } from './npcTab';
 import type { ChartsTab, TabContext } from './tabContext';
 import { TableTab } from './tableTab';
@@ -34,6 +37,8 @@ export class ChartsApp {
   private series: RunSeries[] = [];
   private labels: string[] = [];
   private errors: (string | undefined)[] = [];
+  /** Per run: cached NPC-vs-batch-size profiles, skipped files, and the computation in progress. */
+  private profiles: { entries: NpcProfileEntry[]; problems: string[]; job?: NpcProfileJobState }[] = [];
   private theme: Theme = readTheme();
   private readonly header = new Header((run) => this.api.postMessage({ type: 'stopRun', run }));
   private readonly errorBanner = el('div', { class: 'error-banner', attrs: { role: 'alert' } });
@@ -71,6 +76,18 @@ export class ChartsApp {
       case 'feedError':
         this.errors[m.run] = m.message;
         break;
+      case 'npcProfiles': {
+        const slot = this.profiles[m.run];
+        if (!slot) break;
+        slot.entries = m.profiles;
+        slot.problems = m.problems;
+        // A profile just computed is what the user asked to see.
+        if (m.select !== undefined) this.updateUi({ profileRun: m.run, profileFile: m.select });
+        break;
+      }
+      case 'npcProfileJob':
+        if (this.profiles[m.run]) this.profiles[m.run].job = m.job;
+        break;
     }
     this.scheduleRender();
   }
@@ -80,11 +97,24 @@ export class ChartsApp {
     this.runs = runs;
     this.series = runs.map(() => new RunSeries());
     this.errors = runs.map(() => undefined);
+    this.profiles = runs.map(() => ({ entries: [], problems: [] }));
     this.labels = mode === 'compare' ? runLabels(runs) : runs.map((r) => r.config?.name || r.runId);
     const compare = mode === 'compare';
     if (!compare && this.ui.tab === 'table') this.ui = { ...this.ui, tab: 'loss' };
     const requestRender = () => this.scheduleRender();
-    this.tabs = [new LossTab(this.ui, requestRender), new NpcTab(this.ui, requestRender), new KnnTab(requestRender)];
+    this.tabs = [
+      new LossTab(this.ui, requestRender),
+      new NpcTab(this.ui, requestRender),
+      new NpcProfileTab(this.ui, requestRender, {
+        runLabels: this.labels,
+        profiles: (run) => this.profiles[run]?.entries ?? [],
+        problems: (run) => this.profiles[run]?.problems ?? [],
+        job: (run) => this.profiles[run]?.job,
+        compute: (run, initial) => this.api.postMessage({ type: 'computeNpcProfile', run, initial }),
+        cancel: (run) => this.api.postMessage({ type: 'cancelNpcProfile', run }),
+      }),
+      new KnnTab(requestRender),
+    ];
     if (compare) this.tabs.push(new TableTab(() => this.runs.map((r) => r.config)));
     this.tabControl = tabs({
       tabs: this.tabs.map((t) => ({ id: t.id, label: t.label, content: t.element })),

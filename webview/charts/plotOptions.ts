@@ -56,7 +56,13 @@ function seriesOptions(s: SeriesSpec, theme: Theme, latestInLegend: boolean): uP
     case 'step':
       return { ...common, stroke, width: (s.width ?? 1.5) * theme.lineScale, paths: steppedPath, points: { show: false } };
     case 'line':
-      return { ...common, stroke, width: (s.width ?? 1.5) * theme.lineScale, dash: s.dash, points: { show: false } };
+      return {
+        ...common,
+        stroke,
+        width: (s.width ?? 1.5) * theme.lineScale,
+        dash: s.dash,
+        points: s.markers ? { show: true, size: 8 * theme.lineScale, width: 2, stroke: color, fill: theme.background } : { show: false },
+      };
   }
 }
 
@@ -82,13 +88,23 @@ function legendMarkers(spec: ChartSpec, theme: Theme): uPlot.Legend['markers'] {
 }
 
 /** Axis tick labels; uPlot passes null for ticks it leaves unlabelled (minor log-scale ticks). */
-function tickLabels(format: ValueFormat): uPlot.Axis.DynamicValues {
-  return (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : formatValue(v, format)));
+function tickLabels(format: ValueFormat, floor = -Infinity): uPlot.Axis.DynamicValues {
+  return (_u, splits) => splits.map((v) => (v === null || v === undefined || v < floor ? '' : formatValue(v, format)));
+}
+
+function integerSplits(min: number, max: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.ceil(min); k <= Math.floor(max); k++) out.push(k);
+  return out;
 }
 
 function yScaleOptions(scale: YScale, yMin: number | undefined): uPlot.Scale {
   if (scale === 'log') return { distr: 3, log: 10 };
-  if (scale === 'asinh') return { distr: 4, log: 10, asinh: 1 };
+  if (scale === 'asinh') {
+    // Densities and counts cannot go below their floor: start there, end at the next power of ten.
+    if (yMin !== undefined) return { distr: 4, log: 10, asinh: 1, range: (_u, _min, max) => [yMin, max > yMin ? 10 ** Math.ceil(Math.log10(max)) : yMin + 1] };
+    return { distr: 4, log: 10, asinh: 1 };
+  }
   if (yMin !== undefined) return { range: (_u, _min, max) => [yMin, max > yMin ? max * 1.05 : yMin + 1] };
   return {};
 }
@@ -105,8 +121,15 @@ export function plotOptions(spec: ChartSpec, theme: Theme, size: { width: number
     ticks: { stroke: theme.grid, width: 1, size: 4 },
   });
   const axes: uPlot.Axis[] = [
-    { ...axis(spec.xLabel), values: tickLabels(spec.xFormat) },
-    { ...axis(spec.yLabel), values: tickLabels('number'), size: 60 },
+    // A log2 batch-size axis has a tick at every power of two and none between (they would be unlabelled).
+    spec.xFormat === 'pow2' ? { ...axis(spec.xLabel), values: tickLabels('pow2'), splits: (_u, _i, min, max) => integerSplits(min, max) } : { ...axis(spec.xLabel), values: tickLabels(spec.xFormat) },
+    {
+      ...axis(spec.yLabel),
+      // uPlot's asinh ticks run symmetric around zero, so a scale starting at a floor still gets labels
+      // below it (drawn under the plot): leave those blank.
+      values: tickLabels('number', spec.yScale === 'asinh' ? spec.yMin : undefined),
+      size: 60,
+    },
   ];
   const scales: uPlot.Scales = { x: { time: false }, y: yScaleOptions(spec.yScale, spec.yMin) };
   if (spec.xRange) {
@@ -158,7 +181,7 @@ export function plotOptions(spec: ChartSpec, theme: Theme, size: { width: number
 export function structureKey(spec: ChartSpec, theme: Theme, height: number): string {
   return JSON.stringify({
     id: spec.id,
-    s: spec.series.map((s) => [s.label, s.color, s.style, s.width, s.dash, s.opacity, s.axis, s.format]),
+    s: spec.series.map((s) => [s.label, s.color, s.style, s.width, s.dash, s.markers, s.opacity, s.axis, s.format]),
     b: spec.bands,
     y: spec.yScale,
     xl: spec.xLabel,

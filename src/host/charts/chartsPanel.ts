@@ -14,6 +14,7 @@ import {
   type HostToChartsMessage,
 } from '../../shared/chartsMessages';
 import { copyText, saveExport } from './exportFiles';
+import { NpcProfileJobs } from './npcProfileJobs';
 import { RunFeed, type FeedUpdate } from './runFeed';
 import { readRunInfo } from './runFolders';
 import { makeNonce, webviewHtml } from './webviewHtml';
@@ -36,6 +37,7 @@ export class ChartsPanel {
   /** Bumped on every (re)start so callbacks from feeds of an older webview load are ignored. */
   private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly npcProfiles: NpcProfileJobs;
 
   /** Reveals the panel for these runs, creating it when none is open. */
   static show(context: vscode.ExtensionContext, identity: ChartsPanelIdentity, options: { preserveFocus?: boolean } = {}): ChartsPanel {
@@ -71,6 +73,7 @@ export class ChartsPanel {
     readonly identity: ChartsPanelIdentity,
   ) {
     ChartsPanel.open.set(panelKey(identity), this);
+    this.npcProfiles = new NpcProfileJobs(context, identity.runDirs, (m) => this.post(m));
     panel.title = panelTitle(identity);
     panel.webview.html = this.html();
     this.disposables.push(
@@ -114,6 +117,12 @@ export class ChartsPanel {
       case 'copyText':
         void copyText(message.text, message.description);
         break;
+      case 'computeNpcProfile':
+        this.npcProfiles.start(message.run, message.initial);
+        break;
+      case 'cancelNpcProfile':
+        this.npcProfiles.cancel(message.run);
+        break;
     }
   }
 
@@ -133,6 +142,7 @@ export class ChartsPanel {
     const runs = await Promise.all(this.identity.runDirs.map(readRunInfo));
     if (generation !== this.generation) return;
     this.post({ type: 'init', mode: this.identity.mode, runs });
+    void this.npcProfiles.sendAll();
     this.feeds = this.identity.runDirs.map(
       (dir, run) => new RunFeed(dir, (update) => generation === this.generation && this.forward(run, update)),
     );
@@ -164,6 +174,7 @@ export class ChartsPanel {
 
   private dispose(): void {
     this.stopFeeds();
+    this.npcProfiles.dispose();
     const key = panelKey(this.identity);
     if (ChartsPanel.open.get(key) === this) ChartsPanel.open.delete(key);
     for (const d of this.disposables) d.dispose();

@@ -21,7 +21,7 @@ export function makeNonce(): string {
   return randomBytes(18).toString('base64');
 }
 
-function escapeAttr(s: string): string {
+export function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -5,6 +5,7 @@
  */
 import { BACKEND_PREFERENCES, ENCODER_KINDS, LOSS_KINDS, type BackendPreference, type EncoderKind, type LossKind, type RunConfig } from '../../shared/protocol';
 import { DEFAULT_RUN_CONFIG } from '../../shared/runConfig';
+import { checkCpus, checkExtraArgs, checkGpus, checkMemory, checkModules, checkPartition, checkSetupScript, checkTime, DEFAULT_SLURM_OPTIONS } from '../../launchers/slurm/options';
 import { anyString, checkBatchSize, checkEpochs, checkSigma, checkTemperature, integerIn, isBoolean, nonEmptyString, numberIn, oneOf, type Check } from './validators';
 
 export interface HostSettings {
@@ -24,6 +25,15 @@ export interface HostSettings {
   nodePath: string;
   stopTimeoutSeconds: number;
   openChartsOnStart: boolean;
+  /** Defaults of Slurm sweeps (`dclExplorer.slurm.*`); checked with the launcher's own rules. */
+  slurmPartition: string;
+  slurmTime: string;
+  slurmCpusPerTask: number;
+  slurmMemory: string;
+  slurmGpus: number;
+  slurmExtraArgs: string[];
+  slurmSetupScript: string;
+  slurmModuleLoads: string[];
 }
 
 /** Setting values when the user set nothing; package.json's `contributes.configuration` mirrors them. */
@@ -42,7 +52,18 @@ export const DEFAULT_HOST_SETTINGS: HostSettings = {
   nodePath: '',
   stopTimeoutSeconds: 30,
   openChartsOnStart: true,
+  slurmPartition: DEFAULT_SLURM_OPTIONS.partition,
+  slurmTime: DEFAULT_SLURM_OPTIONS.time,
+  slurmCpusPerTask: DEFAULT_SLURM_OPTIONS.cpusPerTask,
+  slurmMemory: DEFAULT_SLURM_OPTIONS.memory,
+  slurmGpus: DEFAULT_SLURM_OPTIONS.gpus,
+  slurmExtraArgs: [...DEFAULT_SLURM_OPTIONS.extraArgs],
+  slurmSetupScript: DEFAULT_SLURM_OPTIONS.setupScript,
+  slurmModuleLoads: [...DEFAULT_SLURM_OPTIONS.moduleLoads],
 };
+
+/** The launcher's checks say "partition must be…"; the settings message already names the setting. */
+const withoutField = (check: Check): Check => (v) => check(v)?.replace(/^\w+ (entries )?must/, (_m, entries) => (entries ? 'entries must' : 'must'));
 
 /** Setting key (after `dclExplorer.`) of each field, with its check. */
 export const SETTING_KEYS: { [K in keyof HostSettings]: { key: string; check: Check } } = {
@@ -60,6 +81,14 @@ export const SETTING_KEYS: { [K in keyof HostSettings]: { key: string; check: Ch
   nodePath: { key: 'nodePath', check: anyString },
   stopTimeoutSeconds: { key: 'stopTimeoutSeconds', check: numberIn(1, 3600) },
   openChartsOnStart: { key: 'openChartsOnStart', check: isBoolean },
+  slurmPartition: { key: 'slurm.partition', check: withoutField(checkPartition) },
+  slurmTime: { key: 'slurm.time', check: withoutField(checkTime) },
+  slurmCpusPerTask: { key: 'slurm.cpusPerTask', check: withoutField(checkCpus) },
+  slurmMemory: { key: 'slurm.memory', check: withoutField(checkMemory) },
+  slurmGpus: { key: 'slurm.gpus', check: withoutField(checkGpus) },
+  slurmExtraArgs: { key: 'slurm.extraArgs', check: withoutField(checkExtraArgs) },
+  slurmSetupScript: { key: 'slurm.setupScript', check: withoutField(checkSetupScript) },
+  slurmModuleLoads: { key: 'slurm.moduleLoads', check: withoutField(checkModules) },
 };
 
 export interface SettingsReadout {

@@ -54,6 +54,7 @@ export const RUN_CONFIG_SPEC: Spec = {
   sigma: checkSigma,
   dataset: oneOf(DATASET_KINDS),
   dataDir: nonEmptyString,
+  useUnlabeled: (v: unknown) => (typeof v === 'boolean' ? undefined : `must be true or false; got ${JSON.stringify(v)}`),
   subset: integerIn(0),
   testSubset: integerIn(0),
   encoder: oneOf(ENCODER_KINDS),

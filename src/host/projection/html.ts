@@ -3,7 +3,9 @@
  * the panel shows. Strict CSP: scripts run only with the per-load nonce, styles come from files or carry
  * the nonce, images only from the webview's own resources, data: and blob: (thumbnails), nothing is fetched.
  */
-import { randomBytes } from 'node:crypto';
+import { escapeAttr, makeNonce } from '../charts/webviewHtml';
+
+export { makeNonce };
 
 export const PROJECTION_VIEW_TYPE = 'dclExplorer.projection';
 
@@ -15,14 +17,6 @@ export interface ProjectionHtmlInput {
   scriptUris: string[];
   styleUris: string[];
   title?: string;
-}
-
-export function makeNonce(): string {
-  return randomBytes(18).toString('base64');
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function projectionCsp(cspSource: string, nonce: string): string {

@@ -287,6 +287,9 @@ export class RunStore {
       return { state: 'interrupted', note: entry.statusProblem ?? 'the run has no status.json' };
     }
     if (owned) return { state: status.state };
+    // A Slurm run's trainer lives on a compute node (its pid means nothing here) and its job may wait in
+    // the queue for hours: trust status.json, which the Slurm watcher completes when the job ends.
+    if (status.launcher === 'slurm') return { state: status.state };
     if (status.state === 'running') {
       if (status.pid === undefined) return { state: 'interrupted', note: 'status.json says running but names no trainer process' };
       if (await this.probe.isRunProcess(status.pid, entry.statusMtimeMs)) return { state: 'running' };

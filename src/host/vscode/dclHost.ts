@@ -15,6 +15,7 @@ import type { RunsViewMode } from '../runs/runGrouping';
 import { RunManager, type RunManagerEvent } from '../runs/runManager';
 import { formatLoss, formatPercent, runLabel } from '../runs/runPresentation';
 import { RunStore, type RunSnapshot } from '../runs/runStore';
+import { SlurmWatch } from '../runs/slurmWatch';
 import { RunLogs } from './runLogs';
 import { RUNS_VIEW_ID, RunsStatusBar } from './runsStatusBar';
 import { RunsTreeProvider, type RunsNode } from './runsTreeProvider';
@@ -29,6 +30,8 @@ const VIEW_MODE_CONTEXT = 'dclExplorer.runsViewMode';
 
 export class DclHost implements vscode.Disposable {
   readonly store: RunStore;
+  /** Writes how Slurm jobs ended (killed, cancelled, crashed) into their runs' status.json. */
+  readonly slurmWatch: SlurmWatch;
   readonly manager: RunManager;
   readonly logs = new RunLogs();
   readonly tree: RunsTreeProvider;
@@ -52,6 +55,7 @@ export class DclHost implements vscode.Disposable {
       cwd: () => workspaceBase() ?? this.runsRoot() ?? process.cwd(),
     });
     this.store = new RunStore({ roots: this.roots(), isOwned: this.manager.isOwned });
+    this.slurmWatch = new SlurmWatch(this.store);
 
     const mode = context.workspaceState.get<RunsViewMode>(VIEW_MODE_KEY, 'state');
     this.tree = new RunsTreeProvider(this.store, mode);
@@ -66,6 +70,7 @@ export class DclHost implements vscode.Disposable {
       this.tree,
       this.statusBar,
       this.watcher,
+      this.slurmWatch,
       this.logs,
       this.store.onDidChange(() => this.onStoreChange()),
       this.manager.onOutput((o) => this.logs.append(o)),

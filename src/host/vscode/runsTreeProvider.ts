@@ -8,6 +8,7 @@ import type { RunState } from '../../shared/protocol';
 import { groupByState, sortByDate, type RunsViewMode } from '../runs/runGrouping';
 import { runContextValue, runDescription, runLabel, runTooltipMarkdown, STATE_COLORS, STATE_ICONS, STATE_TITLES } from '../runs/runPresentation';
 import type { RunSnapshot, RunStore } from '../runs/runStore';
+import { groupSweeps, sweepLabel, sweepSummary } from '../runs/sweepGrouping';
 
 export interface RunNode {
   kind: 'run';
@@ -22,7 +23,15 @@ export interface GroupNode {
   count: number;
 }
 
-export type RunsNode = RunNode | GroupNode;
+/** The runs of one sweep (same config.sweepId), listed under one item in both view modes. */
+export interface SweepNode {
+  kind: 'sweep';
+  sweepId: string;
+  /** Absolute run folders of the sweep (the compare-sweep command reads them). */
+  runDirs: string[];
+}
+
+export type RunsNode = RunNode | GroupNode | SweepNode;
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
@@ -56,10 +65,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   }
 
   getChildren(element?: RunsNode): RunsNode[] {
-    const runs = this.store.list();
+    const { sweeps, loose: runs } = groupSweeps(this.store.list());
     if (!element) {
-      if (this.mode === 'date') return sortByDate(runs).map((run) => ({ kind: 'run', runDir: run.runDir, run }));
-      return groupByState(runs).map((g) => ({ kind: 'group', state: g.state, count: g.runs.length }));
+      const sweepNodes: RunsNode[] = sweeps.map((g) => ({ kind: 'sweep', sweepId: g.sweepId, runDirs: g.runs.map((r) => r.runDir) }));
+      if (this.mode === 'date') return [...sweepNodes, ...sortByDate(runs).map((run): RunsNode => ({ kind: 'run', runDir: run.runDir, run }))];
+      return [...sweepNodes, ...groupByState(runs).map((g): RunsNode => ({ kind: 'group', state: g.state, count: g.runs.length }))];
+    }
+    if (element.kind === 'sweep') {
+      const group = sweeps.find((g) => g.sweepId === element.sweepId);
+      return sortByDate(group?.runs ?? []).map((run) => ({ kind: 'run', runDir: run.runDir, run }));
     }
     if (element.kind === 'group') {
       return runs.filter((r) => r.state === element.state).map((run) => ({ kind: 'run', runDir: run.runDir, run }));
@@ -68,12 +82,28 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   }
 
   getParent(element: RunsNode): RunsNode | undefined {
-    if (element.kind === 'group' || this.mode === 'date') return undefined;
-    const count = this.store.list().filter((r) => r.state === element.run.state).length;
+    if (element.kind !== 'run') return undefined;
+    const sweepId = element.run.config?.sweepId;
+    if (typeof sweepId === 'string' && sweepId) {
+      const group = groupSweeps(this.store.list()).sweeps.find((g) => g.sweepId === sweepId);
+      return { kind: 'sweep', sweepId, runDirs: group?.runs.map((r) => r.runDir) ?? [] };
+    }
+    if (this.mode === 'date') return undefined;
+    const count = groupSweeps(this.store.list()).loose.filter((r) => r.state === element.run.state).length;
     return { kind: 'group', state: element.run.state, count };
   }
 
   getTreeItem(element: RunsNode): vscode.TreeItem {
+    if (element.kind === 'sweep') {
+      const group = groupSweeps(this.store.list()).sweeps.find((g) => g.sweepId === element.sweepId);
+      const item = new vscode.TreeItem(group ? sweepLabel(group) : `Sweep ${element.sweepId}`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `sweep:${element.sweepId}`;
+      item.description = group ? sweepSummary(group) : undefined;
+      item.tooltip = `${element.sweepId}: ${element.runDirs.length} runs`;
+      item.iconPath = new vscode.ThemeIcon(group && group.counts.running + group.counts.queued > 0 ? 'sync~spin' : 'layers');
+      item.contextValue = 'dclSweep';
+      return item;
+    }
     if (element.kind === 'group') {
       const item = new vscode.TreeItem(`${STATE_TITLES[element.state]} (${element.count})`, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${element.state}`;

@@ -8,6 +8,7 @@
  * Gaussian pixel noise, so images of a class differ but stay closer to each other than to other classes.
  * Generation is sequential from a seeded PRNG, so the first N images are the same whatever the count.
  */
+import { mulberry32 } from '../random';
 import type { Dataset, ImageSet } from './types';
 
 export interface SyntheticOptions {
@@ -32,18 +33,6 @@ export const SYNTHETIC_DEFAULTS: Required<SyntheticOptions> = {
   noise: 0.1,
   seed: 0,
 };
-
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal draws (Box–Muller), using both values of each pair. */
 function gaussianSource(rand: () => number): () => number {

@@ -1,15 +1,9 @@
 /** Seeded randomness so every projection and metric sample is reproducible from its parameters. */
+import { mulberry32 } from '../random';
 
-/** mulberry32: a small, fast 32-bit generator; uniform in [0, 1). */
+/** A seeded uniform source in [0, 1) (mulberry32 over a mixed seed, so nearby seeds diverge at once). */
 export function seededUniform(seed: number): () => number {
-  let a = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
 }
 
 /** Standard normal draws (Box–Muller) from a seeded uniform source. */

@@ -4,7 +4,7 @@
  * is shown. Colours are palette slots; the webview resolves them from the current VS Code theme.
  */
 
-export type ChartId = 'loss' | 'npcBands' | 'npcHistogram' | 'knn';
+export type ChartId = 'loss' | 'npcBands' | 'npcHistogram' | 'knn' | 'npcProfile' | 'npcProfileCv';
 
 export type SeriesStyle =
   /** A polyline. */
@@ -24,6 +24,8 @@ export interface SeriesSpec {
   style: SeriesStyle;
   width?: number;
   dash?: number[];
+  /** A line with a marker on every point (few points, each one a measurement). */
+  markers?: boolean;
   /** Stroke opacity (raw curves under their smoothed version are faint). */
   opacity?: number;
   /** 'y2' plots against the right-hand axis. */
@@ -40,7 +42,8 @@ export interface BandSpec {
   opacity: number;
 }
 
-export type ValueFormat = 'number' | 'percent' | 'integer' | 'duration';
+/** 'pow2' prints x as 2^x: batch sizes on a log2 axis are plotted as their log2 and labelled as sizes. */
+export type ValueFormat = 'number' | 'percent' | 'integer' | 'duration' | 'pow2';
 
 /** 'asinh' is the log-like scale used when a "log" axis must show zero or negative values (DCL losses can be negative). */
 export type YScale = 'linear' | 'log' | 'asinh';

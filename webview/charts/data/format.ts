@@ -35,6 +35,13 @@ export function formatInteger(v: number | null | undefined): string {
   return Math.round(v).toLocaleString('en-US');
 }
 
+/** 2^v for a whole v (a batch size on a log2 axis); no label between the powers of two. */
+export function formatPow2(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const k = Math.round(v);
+  return Math.abs(v - k) < 1e-9 ? formatInteger(2 ** k) : '';
+}
+
 export function formatValue(v: number | null | undefined, format: ValueFormat = 'number'): string {
   switch (format) {
     case 'percent':
@@ -45,5 +52,7 @@ export function formatValue(v: number | null | undefined, format: ValueFormat = 
       return formatDuration(v);
     case 'number':
       return formatNumber(v);
+    case 'pow2':
+      return formatPow2(v);
   }
 }

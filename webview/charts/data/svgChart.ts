@@ -101,7 +101,7 @@ export function chartSvg(spec: ChartSpec, theme: SvgTheme, size: SvgSize, view: 
   out.push(`<defs><clipPath id="plot"><rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}"/></clipPath></defs>`);
 
   // Grid and axes.
-  const xTicks = niceTicks(x0, x1, Math.max(2, Math.round(pw / 90)));
+  const xTicks = spec.xFormat === 'pow2' ? integerTicks(x0, x1) : niceTicks(x0, x1, Math.max(2, Math.round(pw / 90)));
   const yTicks = ticksFor(spec.yScale, view.y);
   const grid: string[] = [];
   for (const t of xTicks) {
@@ -158,6 +158,13 @@ export function chartSvg(spec: ChartSpec, theme: SvgTheme, size: SvgSize, view: 
   return out.join('\n');
 }
 
+/** Whole numbers in [lo, hi]: the powers of two of a log2 batch-size axis. */
+function integerTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) out.push(k);
+  return out;
+}
+
 function finite(v: number | null | undefined): boolean {
   return v !== null && v !== undefined && Number.isFinite(v);
 }
@@ -203,7 +210,14 @@ function seriesSvg(s: SeriesSpec, x: ArrayLike<number>, sx: (v: number) => numbe
   }
   if (parts.length === 0) return '';
   const dash = s.dash ? ` stroke-dasharray="${s.dash.join(' ')}"` : '';
-  return `<path d="${parts.join('')}" fill="none" stroke="${c}" stroke-width="${s.width ?? 1.5}" stroke-opacity="${s.opacity ?? 1}" stroke-linejoin="round"${dash}/>`;
+  const path = `<path d="${parts.join('')}" fill="none" stroke="${c}" stroke-width="${s.width ?? 1.5}" stroke-opacity="${s.opacity ?? 1}" stroke-linejoin="round"${dash}/>`;
+  if (!s.markers) return path;
+  const dots: string[] = [];
+  for (let i = 0; i < s.values.length; i++) {
+    const v = s.values[i];
+    if (finite(v)) dots.push(`<circle cx="${sx(x[i]).toFixed(1)}" cy="${sy(v as number).toFixed(1)}" r="3.5" fill="${c}"/>`);
+  }
+  return path + dots.join('');
 }
 
 /** Legend entries wrapped into rows no wider than `maxWidth` (character widths estimated). */

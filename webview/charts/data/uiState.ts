@@ -3,13 +3,13 @@
  * again) comes back as it was. Restored state is untrusted (older versions, hand-edited workspace storage),
  * so every field is checked and falls back to its default.
  */
-import type { ChartsPanelIdentity } from '../../../src/shared/chartsMessages';
+import { MAX_COMPARED_RUNS, type ChartsPanelIdentity } from '../../../src/shared/chartsMessages';
 import type { ChartId } from './chartSpec';
 import type { XRange } from './downsample';
 import { X_AXIS_MODES, type XAxisMode } from './xAxis';
 
-export type TabId = 'loss' | 'npc' | 'knn' | 'table';
-export const TAB_IDS: readonly TabId[] = ['loss', 'npc', 'knn', 'table'];
+export type TabId = 'loss' | 'npc' | 'npcProfile' | 'knn' | 'table';
+export const TAB_IDS: readonly TabId[] = ['loss', 'npc', 'npcProfile', 'knn', 'table'];
 
 export const MAX_SMOOTHING = 0.999;
 
@@ -24,6 +24,12 @@ export interface ChartsUiState {
   /** Step shown by the histogram slider; null follows the latest. */
   histogramStep: number | null;
   histogramPinned: number[];
+  /** NPC vs batch size: the run shown (comparisons show one run's profiles at a time)… */
+  profileRun: number;
+  /** …its profile (file name in <run>/npc-profile/); null shows the newest. */
+  profileFile: string | null;
+  /** Density on an asinh (log-like) axis, so the flat small-batch curves stay visible next to the large-batch spike. */
+  profileLogY: boolean;
 }
 
 export const DEFAULT_UI_STATE: ChartsUiState = {
@@ -34,6 +40,9 @@ export const DEFAULT_UI_STATE: ChartsUiState = {
   zoom: {},
   histogramStep: null,
   histogramPinned: [],
+  profileRun: 0,
+  profileFile: null,
+  profileLogY: false,
 };
 
 /** What setState stores: the panel identity (for the serializer) plus the UI choices. */
@@ -71,6 +80,9 @@ export function sanitizeUiState(raw: unknown): ChartsUiState {
     histogramPinned: Array.isArray(s.histogramPinned)
       ? [...new Set(s.histogramPinned.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)))].slice(0, MAX_PINNED)
       : [],
+    profileRun: Number.isInteger(s.profileRun) && (s.profileRun as number) >= 0 && (s.profileRun as number) < MAX_COMPARED_RUNS ? (s.profileRun as number) : d.profileRun,
+    profileFile: typeof s.profileFile === 'string' && /^[\w.-]{1,200}\.json$/.test(s.profileFile) ? s.profileFile : null,
+    profileLogY: typeof s.profileLogY === 'boolean' ? s.profileLogY : d.profileLogY,
   };
 }
 

@@ -1,6 +1,8 @@
 /** Commands on existing runs: stop, show log, reveal the folder, delete. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { spawnSlurm } from '../../../launchers/slurm/commands';
+import { SlurmRuns } from '../../../launchers/slurm/slurmLauncher';
 import type { RunSnapshot } from '../../runs/runStore';
 import type { DclHost } from '../dclHost';
 
@@ -16,6 +18,16 @@ async function stopOne(host: DclHost, runDir: string): Promise<void> {
     return;
   }
   const run = host.store.get(runDir);
+  if (run?.status?.launcher === 'slurm' && (run.state === 'running' || run.state === 'queued')) {
+    // The trainer runs on a compute node: Slurm delivers the stop (SIGTERM, then the checkpoint).
+    try {
+      await new SlurmRuns(spawnSlurm, [runDir]).cancel();
+      void host.slurmWatch.check().catch(() => undefined);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Cannot cancel the Slurm job of "${label}": ${(e as Error).message}`);
+    }
+    return;
+  }
   const pid = run?.status?.pid;
   if (run?.state !== 'running' || pid === undefined) {
     void vscode.window.showInformationMessage(`DCL run "${label}" is not running (it is ${run?.state ?? 'not listed'}).`);

@@ -1,0 +1,77 @@
+/** The "Start sweep…" questions driven by a scripted prompter, and the grid they turn into. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Answer, PickItem, Prompter, StepFrame } from '../../src/host/flow/prompter';
+import { parseBatchSizes, parseLosses, planSweepConfigs, runStartSweepFlow } from '../../src/host/flow/startSweepFlow';
+import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
+
+type Call = { type: 'input' | 'pick'; frame: StepFrame; value?: string; labels?: string[]; validate?: (t: string) => string | undefined };
+type Reply = string | 'BACK' | 'CANCEL' | ((c: Call) => string);
+
+class Scripted implements Prompter {
+  readonly calls: Call[] = [];
+  constructor(private readonly replies: Reply[]) {}
+  private next(call: Call): Answer<string> {
+    this.calls.push(call);
+    const r = this.replies.shift();
+    if (r === undefined) throw new Error(`unexpected ${call.type} at step ${call.frame.step}`);
+    if (r === 'BACK') return { kind: 'back' };
+    if (r === 'CANCEL') return { kind: 'cancel' };
+    return { kind: 'value', value: typeof r === 'function' ? r(call) : r };
+  }
+  async input(frame: StepFrame, o: { prompt: string; value: string; validate: (t: string) => string | undefined }): Promise<Answer<string>> {
+    return this.next({ type: 'input', frame, value: o.value, validate: o.validate });
+  }
+  async pick<T>(frame: StepFrame, o: { items: PickItem<T>[] }): Promise<Answer<T>> {
+    const a = this.next({ type: 'pick', frame, labels: o.items.map((i) => i.label) });
+    if (a.kind !== 'value') return a;
+    const item = o.items.find((i) => i.label === a.value);
+    if (!item) throw new Error(`no item ${a.value}`);
+    return { kind: 'value', value: item.value };
+  }
+  async pickFolder(): Promise<string | undefined> {
+    throw new Error('not used');
+  }
+  async showProblem(): Promise<void> {
+    throw new Error('not used');
+  }
+}
+
+const defaults = { ...DEFAULT_RUN_CONFIG, batchSize: 64 };
+
+describe('start-sweep flow', () => {
+  it('asks losses, batch sizes, seeds, the launcher and the Slurm concurrency', async () => {
+    const p = new Scripted(['dcl, dclw', '64,128', '0,1,2', 'Slurm cluster', '3']);
+    const choice = await runStartSweepFlow(p, { title: 'Start DCL sweep', defaults });
+    assert.deepEqual(choice, { losses: ['dcl', 'dclw'], batchSizes: [64, 128], seeds: [0, 1, 2], launcher: 'slurm', concurrency: 3 });
+    assert.deepEqual(p.calls.map((c) => `${c.frame.step}/${c.frame.totalSteps}`), ['1/4', '2/4', '3/4', '4/4', '5/5']);
+    assert.equal(p.calls[0].value, 'infonce,dcl,dclw', 'all three losses offered first');
+    assert.equal(p.calls[1].value, '64', 'the default batch size offered');
+  });
+
+  it('local runs skip the concurrency question; Back keeps earlier answers; Escape cancels', async () => {
+    const p = new Scripted(['infonce', '32', 'BACK', (c) => `${c.value},64`, '7', 'This machine']);
+    assert.deepEqual(await runStartSweepFlow(p, { title: 't', defaults }), { losses: ['infonce'], batchSizes: [32, 64], seeds: [7], launcher: 'local', concurrency: 4 });
+    assert.equal(await runStartSweepFlow(new Scripted(['dcl', 'CANCEL']), { title: 't', defaults }), undefined);
+    assert.equal(await runStartSweepFlow(new Scripted(['BACK']), { title: 't', defaults }), undefined);
+  });
+
+  it('validates each list as it is typed', async () => {
+    const p = new Scripted(['dcl', 'CANCEL']);
+    await runStartSweepFlow(p, { title: 't', defaults });
+    const v = p.calls[0].validate as (t: string) => string | undefined;
+    assert.equal(v('dcl,dclw'), undefined);
+    assert.equal(v('dcl,simclr'), '"simclr" is not a loss (infonce, dcl, dclw)');
+    assert.equal(v(' , '), 'Enter at least one a loss (infonce, dcl, dclw), separated by commas');
+    assert.deepEqual(parseBatchSizes('64, 64, 1'), { ok: false, problem: '"1" is not a batch size (a whole number ≥ 2)' });
+    assert.deepEqual(parseLosses('dcl,dcl'), { ok: true, values: ['dcl'] });
+  });
+
+  it('plans one validated config per grid element with one sweepId', () => {
+    const configs = planSweepConfigs(defaults, { losses: ['dcl', 'infonce'], batchSizes: [16, 32], seeds: [0, 1] }, 'sweep-x');
+    assert.equal(configs.length, 8);
+    assert.ok(configs.every((c) => c.sweepId === 'sweep-x'));
+    assert.deepEqual(configs.map((c) => c.name).slice(0, 2), ['dcl b16 seed 0', 'dcl b16 seed 1']);
+    assert.throws(() => planSweepConfigs({ ...defaults, temperature: -1 }, { losses: ['dcl'], batchSizes: [16], seeds: [0] }, 's'), /dcl b16 seed 0: invalid run config: temperature/);
+  });
+});
