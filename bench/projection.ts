@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { cosineDistanceMatrix, knnAccuracy, normalizeRows, silhouette, silhouetteSample } from '../src/trainer/embeddings/metrics';
 import { pca } from '../src/trainer/embeddings/pca';
+import { tfCovariance } from '../src/trainer/embeddings/tfCovariance';
 import { seededNormal } from '../src/trainer/embeddings/random';
 import { tsne } from '../src/trainer/embeddings/tsne';
 import { umap } from '../src/trainer/embeddings/umap';
@@ -107,7 +108,10 @@ export async function benchProjection(opts: { quick?: boolean } = {}): Promise<R
   const small = opts.quick ? 500 : 2000;
   const out: Record<string, number> = {};
   const big = clustered(n, 512, 10, 1);
-  time(out, `projection.pca.${n}x512`, () => pca(big.x, n, 512));
+  time(out, `projection.pca.${n}x512 (plain JS)`, () => pca(big.x, n, 512));
+  const covariance = await tfCovariance();
+  pca(big.x.subarray(0, 64 * 512), 64, 512, { covariance }); // warm-up: kernel set-up is not part of the figure
+  time(out, `projection.pca.${n}x512 (TensorFlow.js covariance, as the CLI runs it)`, () => pca(big.x, n, 512, { covariance }));
   time(out, `projection.metrics.${n}x512`, () => {
     const unit = normalizeRows(big.x, n, 512);
     knnAccuracy(unit, n, 512, big.labels);

@@ -92,7 +92,9 @@ export async function runProjectCommand(argv: string[], io: CommandIo = PROCESS_
   }
   const args = parseProjectArgs(flags);
   // Loaded after the arguments are known good, so a typo answers instantly.
-  const { project } = await import('../trainer/embeddings/project');
+  const [{ project }, { tfCovariance }] = await Promise.all([import('../trainer/embeddings/project'), import('../trainer/embeddings/tfCovariance')]);
+  // The covariance of PCA (and of UMAP/t-SNE's PCA pre-step) as one TensorFlow.js matrix product.
+  const covariance = await tfCovariance();
   let last = { fraction: -1, stage: '' };
   const report = args.progress
     ? (fraction: number, stage: string) => {
@@ -102,7 +104,7 @@ export async function runProjectCommand(argv: string[], io: CommandIo = PROCESS_
         io.stderr(JSON.stringify({ progress: Math.round(fraction * 1000) / 1000, stage }) + '\n');
       }
     : undefined;
-  const result = project({ runDir: args.runDir, epoch: args.epoch, layer: args.layer, method: args.method, params: args.params }, report);
+  const result = project({ runDir: args.runDir, epoch: args.epoch, layer: args.layer, method: args.method, params: args.params, covariance }, report);
   const h = result.header;
   const m = h.metrics;
   io.stderr(

@@ -20,9 +20,14 @@ export interface PcaResult {
   relativeResidual: number;
 }
 
+/** Computes the sample covariance of n rows of width d around `mean` (d × d, row-major). */
+export type CovarianceFn = (x: Float32Array, n: number, d: number, mean: Float64Array) => Float64Array;
+
 export interface PcaOptions {
   components?: number;
   onProgress?: (fraction: number) => void;
+  /** A faster covariance (e.g. tfCovariance on TensorFlow.js); default: the plain-JS tiles below. */
+  covariance?: CovarianceFn;
 }
 
 /**
@@ -88,7 +93,7 @@ export function pca(x: Float32Array, n: number, d: number, opts: PcaOptions = {}
   for (let i = 0; i < n; i++) for (let t = 0, o = i * d; t < d; t++) mean[t] += x[o + t];
   for (let t = 0; t < d; t++) mean[t] /= n;
   const progress = opts.onProgress;
-  const c = covariance(x, n, d, mean, progress && ((f) => progress(0.9 * f)));
+  const c = opts.covariance ? opts.covariance(x, n, d, mean) : covariance(x, n, d, mean, progress && ((f) => progress(0.9 * f)));
   let total = 0;
   for (let t = 0; t < d; t++) total += c[t * d + t];
   const eig = symmetricTopEigen(c, d, k);

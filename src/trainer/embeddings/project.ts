@@ -25,7 +25,7 @@ import {
   silhouette,
   silhouetteSample,
 } from './metrics';
-import { pca } from './pca';
+import { pca, type CovarianceFn } from './pca';
 import { checkTsneOptions, tsne } from './tsne';
 import { checkUmapOptions, umap } from './umap';
 
@@ -40,6 +40,8 @@ export interface ProjectRequest {
   method: ProjectionMethod;
   /** Method parameters; missing ones take the defaults. */
   params?: Record<string, number>;
+  /** Faster covariance for the PCA steps (see tfCovariance). */
+  covariance?: CovarianceFn;
 }
 
 export interface ProjectResult {
@@ -128,7 +130,7 @@ export function project(req: ProjectRequest, report?: ProgressFn): ProjectResult
   let explainedVariance: number[] | undefined;
   // Progress budget: the projection 0–75 %, the metrics 75–100 %.
   if (req.method === 'pca') {
-    const r = pca(unit, n, d, { components: 2, onProgress: stage(report, 'PCA', 0.02, 0.75) });
+    const r = pca(unit, n, d, { components: 2, covariance: req.covariance, onProgress: stage(report, 'PCA', 0.02, 0.75) });
     coords = r.coords;
     explainedVariance = r.explainedVariance;
   } else {
@@ -136,7 +138,7 @@ export function project(req: ProjectRequest, report?: ProgressFn): ProjectResult
     let inputDim = d;
     let from = 0.02;
     if (d > PRE_PCA_DIMS && n > PRE_PCA_DIMS) {
-      input = pca(unit, n, d, { components: PRE_PCA_DIMS, onProgress: stage(report, `PCA to ${PRE_PCA_DIMS} dims`, 0.02, 0.12) }).coords;
+      input = pca(unit, n, d, { components: PRE_PCA_DIMS, covariance: req.covariance, onProgress: stage(report, `PCA to ${PRE_PCA_DIMS} dims`, 0.02, 0.12) }).coords;
       inputDim = PRE_PCA_DIMS;
       from = 0.12;
     }
