@@ -291,7 +291,9 @@ export function decodeInt32(bytes: Uint8Array, expectedValues: number, file: str
 
 export function decodeUint8(bytes: Uint8Array, expected: number, file: string, what: string): Uint8Array {
   checkSize(bytes, expected, file, what);
-  return bytes;
+  // A plain Uint8Array view, never a Node Buffer: VS Code's webview messaging serialises a Buffer as
+  // {type: 'Buffer', data: [...]}, which the webview cannot draw.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Little-endian bytes of a typed array, whatever the host's byte order. */

@@ -225,6 +225,9 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
           windowImages = 0;
         }
         if (config.knn.everySteps > 0 && ctx.step % config.knn.everySteps === 0) await evaluate(false);
+        // tfjs's awaits resolve as microtasks, so without this macrotask turn a SIGTERM or IPC stop would only
+        // be seen at the end of the epoch.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (hooks.shouldStop?.()) {
           ctx.log(`stop requested: finishing at step ${ctx.step}`);
           return await finishRun('stopped', `stopped by request at step ${ctx.step}`);

@@ -11,10 +11,10 @@ import { CHROMIUM_PATH } from './codeServerInstall';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function launchChromium(userDataDir: string): Promise<Browser> {
+/** Chromium with a fresh profile: launch() gives every browser its own temporary user-data folder. */
+export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  // launch() has no user-data-dir option; a fresh profile folder per suite keeps runs independent.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`] });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 interface Noise {
@@ -32,6 +32,18 @@ const KNOWN_WORKBENCH_NOISE: Noise[] = [
     text: /^An iframe which has both allow-scripts and allow-same-origin for its sandbox attribute can escape its sandboxing\.$/,
   },
   { why: "VS Code's performance log of its own slow contributions (2 cores, headless)", text: /^%c WARN color: #993 (Creation of workbench contribution '[\w.]+' took \d+ms\.|Slow .*)$/ },
+  {
+    why: "VS Code's web lifecycle on reload: its own shutdown joins (remote connection, chat) cannot be awaited in a browser",
+    text: /^%c {2}ERR color: #f33 \[lifecycle\] Long running operations during shutdown are unsupported in the web \(id: join\.(disconnectRemote|chatSessionStore|chatEditingSession)\)$/,
+  },
+  {
+    why: "VS Code's web logger flushing its window log while the reloading page has already closed its IndexedDB",
+    text: /^%c {2}ERR color: #f33 Unable to write file 'vscode-log:\/[\w/.-]+\.log' \(Error: IndexedDB database 'vscode-web-db' is closed\.\): Error: Unable to write file 'vscode-log:\/[\w/.-]+\.log' \(Error: IndexedDB database 'vscode-web-db' is closed\.\)$/,
+  },
+  {
+    why: 'Chromium\'s software GL (SwiftShader under --disable-gpu) notes that reading a WebGL canvas back (screenshots, compositing a preserveDrawingBuffer canvas) stalls',
+    text: /^\[\.WebGL-0x[0-9a-f]+\]GL Driver Message \(OpenGL, Performance, GL_CLOSE_PATH_NV, High\): GPU stall due to ReadPixels( \(this message will no longer repeat\))?$/,
+  },
 ];
 
 const CSP = /Content[- ]Security[- ]Policy|Refused to (load|execute|apply|connect|frame|create)/i;

@@ -60,9 +60,10 @@ export class Workbench {
     await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('input.input');
     await input.waitFor();
+    await input.focus();
     await this.page.keyboard.type(title);
-    // Wait for the command's own row to be the highlighted one before accepting.
-    await this.quickInput.locator(`.monaco-list-row.focused[aria-label^="${title.replace(/"/g, '\\"')}"]`).waitFor({ timeout: 15_000 });
+    // Wait for the command's own row (not one that merely starts the same) to be the highlighted one.
+    await this.quickInput.locator('.monaco-list-row.focused .label-name').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }).waitFor({ timeout: 15_000 });
     await this.page.keyboard.press('Enter');
   }
 
@@ -85,12 +86,13 @@ export class Workbench {
   async answer(text: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor();
+    // A quick input shown by an extension while a webview has focus does not always take the focus.
+    await input.focus();
+    await this.page.keyboard.press('ControlOrMeta+A');
     await this.page.keyboard.type(text);
-    const list = this.quickInput.locator('.quick-input-list');
-    if (await list.isVisible()) {
+    await waitFor(`"${text}" typed into the quick input`, async () => (await input.inputValue()) === text, 10_000);
+    if (await this.quickInput.locator('.quick-input-list .monaco-list-row').first().isVisible()) {
       await this.quickInput.locator('.monaco-list-row.focused .label-name').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`) }).waitFor({ timeout: 10_000 });
-    } else {
-      await waitFor(`input box value "${text}"`, async () => (await input.inputValue()) === text, 10_000);
     }
     await this.page.keyboard.press('Enter');
   }
@@ -105,10 +107,12 @@ export class Workbench {
     return this.page.locator('.monaco-list[aria-label="Runs"]');
   }
 
+  /** Opens the DCL Explorer side bar. (With no runs, the tree is hidden behind its welcome content.) */
   async showRunsView(): Promise<void> {
-    if (await this.runsTree.isVisible()) return;
+    const container = this.page.locator('[id="workbench.view.extension.dclExplorer"]');
+    if (await container.isVisible()) return;
     await this.page.locator('.activitybar [aria-label="DCL Explorer"]').first().click();
-    await this.runsTree.waitFor();
+    await container.waitFor();
   }
 
   /** The run rows in display order, each with the state group it sits in. */
@@ -137,11 +141,34 @@ export class Workbench {
     return this.runsTree.locator(`[role="treeitem"][data-index="${row.index}"]`);
   }
 
-  /** Right-clicks `row` and picks `action` from its context menu. */
-  async contextMenu(row: Locator, action: string): Promise<void> {
-    await row.click({ button: 'right' });
-    const item = this.page.locator('.context-view .monaco-menu .action-item').filter({ has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }) });
-    await item.first().click();
+  /**
+   * Right-clicks `row` and picks `action` from its context menu with the keyboard (arrow keys, Enter).
+   * A mouse click right after the menu opens can be taken for the release of the right click and ignored.
+   * A menu closed by a focus change (a webview opened by an earlier click taking focus) is opened again.
+   */
+  async contextMenu(row: Locator, action: string, attempts = 3): Promise<void> {
+    const menu = this.page.locator('.context-view .monaco-menu');
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      await row.click({ button: 'right' });
+      await menu.waitFor();
+      const labels = (await menu.locator('.action-item:not(.disabled) .action-label').allTextContents()).map((l) => l.trim()).filter(Boolean);
+      if (!labels.includes(action)) {
+        await this.page.keyboard.press('Escape');
+        throw new Error(`no "${action}" in the context menu: ${JSON.stringify(labels)}`);
+      }
+      for (let i = 0; i <= labels.length && (await menu.isVisible()); i++) {
+        await this.page.keyboard.press('ArrowDown');
+        const focused = menu.locator('.action-item.focused .action-label');
+        const text = (await focused.isVisible()) ? ((await focused.textContent({ timeout: 2_000 })) ?? '').trim() : '';
+        if (text === action) {
+          await this.page.keyboard.press('Enter');
+          await menu.waitFor({ state: 'hidden' });
+          return;
+        }
+      }
+      await this.page.keyboard.press('Escape');
+    }
+    throw new Error(`could not pick "${action}" from the context menu in ${attempts} attempts`);
   }
 
   /** Clicks an inline action (the icons a row shows on hover) of `row`, by its title. */
