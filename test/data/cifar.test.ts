@@ -1,19 +1,12 @@
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCifar10, loadCifar100, describeCifar10, chwToHwc } from '../../src/trainer/data/cifar';
-import { cifarRecord, firstMismatch, tempDir, writeCifar10, writeCifar100 } from './formats';
+import { cifarRecord, firstMismatch, writeCifar10, writeCifar100, caseDirs } from './formats';
 
 describe('CIFAR binary readers', () => {
-  const tmp = tempDir('cifar');
-  after(tmp.cleanup);
-  let n = 0;
-  const fresh = (): string => {
-    const d = path.join(tmp.dir, `case${n++}`);
-    fs.mkdirSync(d);
-    return d;
-  };
+  const { fresh } = caseDirs('cifar');
 
   it('chwToHwc puts channel c of pixel p at 3p + c', () => {
     const src = Uint8Array.from([1, 2, 3, 4, 10, 20, 30, 40, 100, 101, 102, 103]);

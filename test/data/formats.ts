@@ -3,6 +3,7 @@
  * laid out ourselves (independently of the reader code) rather than against multi-GB downloads.
  * Every pixel is a known function of (image, channel, y, x) so tests can check where each one lands.
  */
+import { after } from 'node:test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,22 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
  * The test pixel value. The y and x weights differ so a transposed read gives different bytes, and
  * each image/channel is offset so swapped images or channels show up too.
  */
+/**
+ * A temp folder for one describe block (removed after it) and `fresh()`, a new empty sub-folder per case.
+ * Call inside `describe`.
+ */
+export function caseDirs(prefix: string): { tmp: { dir: string; cleanup: () => void }; fresh: () => string } {
+  const tmp = tempDir(prefix);
+  after(tmp.cleanup);
+  let n = 0;
+  const fresh = (): string => {
+    const d = path.join(tmp.dir, `case${n++}`);
+    fs.mkdirSync(d);
+    return d;
+  };
+  return { tmp, fresh };
+}
+
 export const pixel = (i: number, c: number, y: number, x: number): number => (i * 31 + c * 71 + y * 5 + x * 3) & 0xff;
 
 // ---- IDX ----

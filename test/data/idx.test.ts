@@ -1,20 +1,13 @@
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { findIdxFiles, loadIdxFolder, readIdxImages, readIdxLabels } from '../../src/trainer/data/idx';
-import { firstMismatch, idxImages, idxLabels, labelsFor, tempDir, writeIdxFolder } from './formats';
+import { firstMismatch, idxImages, idxLabels, labelsFor, writeIdxFolder, caseDirs } from './formats';
 
 describe('IDX reader (MNIST / Fashion-MNIST format)', () => {
-  const tmp = tempDir('idx');
-  after(tmp.cleanup);
-  let n = 0;
-  const fresh = (): string => {
-    const d = path.join(tmp.dir, `case${n++}`);
-    fs.mkdirSync(d);
-    return d;
-  };
+  const { fresh } = caseDirs('idx');
 
   for (const variant of [{ gzip: false, dotted: false }, { gzip: true, dotted: false }, { gzip: false, dotted: true }, { gzip: true, dotted: true }]) {
     it(`reads a folder (gzip=${variant.gzip}, dotted names=${variant.dotted})`, () => {

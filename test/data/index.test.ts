@@ -1,21 +1,14 @@
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { datasetNeedsDir, describeDatasetDir, loadDataset, takeFirst } from '../../src/trainer/data/index';
 import { DATASET_KINDS } from '../../src/shared/protocol';
-import { cifarRecord, idxImages, labelsFor, tempDir, writeCifar10, writeCifar100, writeIdxFolder, writeStl10 } from './formats';
+import { cifarRecord, idxImages, labelsFor, writeCifar10, writeCifar100, writeIdxFolder, writeStl10, caseDirs } from './formats';
 
 describe('loadDataset', () => {
-  const tmp = tempDir('index');
-  after(tmp.cleanup);
-  let n = 0;
-  const fresh = (): string => {
-    const d = path.join(tmp.dir, `case${n++}`);
-    fs.mkdirSync(d);
-    return d;
-  };
+  const { tmp, fresh } = caseDirs('index');
 
   it('dispatches on the kind', () => {
     const idxDir = fresh();
@@ -97,14 +90,7 @@ describe('loadDataset', () => {
 });
 
 describe('describeDatasetDir', () => {
-  const tmp = tempDir('describe');
-  after(tmp.cleanup);
-  let n = 0;
-  const fresh = (): string => {
-    const d = path.join(tmp.dir, `case${n++}`);
-    fs.mkdirSync(d);
-    return d;
-  };
+  const { fresh } = caseDirs('describe');
   const ok = (r: ReturnType<typeof describeDatasetDir>): string => {
     assert.ok(r.ok, r.ok ? '' : r.problem);
     return r.summary;

@@ -1,19 +1,12 @@
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeStl10, loadStl10, stlToHwc } from '../../src/trainer/data/stl10';
-import { firstMismatch, labelsFor, STL_IMAGE, stlImage, tempDir, writeStl10 } from './formats';
+import { firstMismatch, labelsFor, STL_IMAGE, stlImage, writeStl10, caseDirs } from './formats';
 
 describe('STL-10 binary reader', () => {
-  const tmp = tempDir('stl');
-  after(tmp.cleanup);
-  let n = 0;
-  const fresh = (): string => {
-    const d = path.join(tmp.dir, `case${n++}`);
-    fs.mkdirSync(d);
-    return d;
-  };
+  const { fresh } = caseDirs('stl');
 
   it('transposes a known pixel: file byte (c=1, x=10, y=2) lands at HWC (y=2, x=10, c=1)', () => {
     const src = new Uint8Array(STL_IMAGE);
