@@ -16,6 +16,7 @@ import {
 } from '../src/trainer/fastWasm';
 import { residues } from '../src/trainer/fastWasm/conv2dBackpropInput';
 import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from '../src/trainer/fastWasm/matmul';
+import { leadingReduction } from '../src/trainer/fastWasm/sum';
 import { assertAllClose, seededNormal } from './helpers/tf';
 
 const RTOL = 2e-5;
@@ -131,7 +132,7 @@ describe('version pin and switches', () => {
     const again = installFastWasm({ env: {} });
     assert.equal(again.installed, true);
     assert.equal(again.reason, 'already installed');
-    assert.deepEqual(again.kernels.sort(), ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', '_FusedMatMul']);
+    assert.deepEqual(again.kernels.sort(), ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', '_FusedMatMul']);
   });
 
   test('uninstall restores the stock kernels and their behaviour', async () => {
@@ -389,5 +390,54 @@ describe('conv2d backprop', () => {
       });
     }
     tf.dispose([x, f]);
+  });
+});
+
+describe('sum over leading axes', () => {
+  test('leadingReduction accepts exactly the leading axes, in any order or sign, and not all of them', () => {
+    assert.deepEqual(leadingReduction([4, 5, 6, 7], [0, 1, 2]), { outer: 120, inner: 7, outShape: [7] });
+    assert.deepEqual(leadingReduction([4, 5, 6, 7], [1, 0]), { outer: 20, inner: 42, outShape: [6, 7] });
+    assert.deepEqual(leadingReduction([4, 5], -2), { outer: 4, inner: 5, outShape: [5] });
+    assert.equal(leadingReduction([4, 5, 6], [0, 2]), null);
+    assert.equal(leadingReduction([4, 5, 6], [1, 2]), null);
+    assert.equal(leadingReduction([4, 5, 6], [0, 1, 2]), null);
+    assert.equal(leadingReduction([4, 5, 6], []), null);
+  });
+
+  test('values match cpu: leading axes with and without keepDims, and the stock cases', async () => {
+    const cases: [number[], number | number[], boolean][] = [
+      [[37, 5], 0, false],
+      [[3, 9, 7, 6], [0, 1, 2], false],
+      [[3, 9, 7, 6], [0, 1, 2], true],
+      [[3, 9, 7, 6], [1, 0], true],
+      [[3, 9, 7, 6], [0, 2], false], // not leading: stock kernel
+      [[3, 9, 7, 6], -1, false], // innermost: stock kernel
+      [[3, 9, 7, 6], [0, 1, 2, 3], false], // everything: stock kernel
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      await compare(`sum [${shape}] axis ${JSON.stringify(axis)} keepDims ${keepDims}`, [input(shape, 3)], (x) => tf.sum(x, axis, keepDims));
+    }
+    await tf.setBackend('wasm');
+    const ints = tf.tensor([[1, 2], [3, 4], [5, 6]], undefined, 'int32');
+    const s = tf.sum(ints, 0);
+    assert.equal(s.dtype, 'int32');
+    assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
+    tf.dispose([ints, s]);
+  });
+
+  test('sums of many values are accumulated accurately (float64 inside)', async () => {
+    await tf.setBackend('wasm');
+    // 2^24 + 1 ones: a float32 running sum stops at 2^24; the exact answer rounds to 16777216 or 16777218.
+    const n = 2 ** 24 + 2;
+    const x = tf.ones([n, 1]);
+    const s = tf.sum(x, 0);
+    assert.equal(s.dataSync()[0], n);
+    tf.dispose([x, s]);
+  });
+
+  test('no leaks', async () => {
+    const x = tf.tensor(input([6, 5, 4, 3]).values, [6, 5, 4, 3]);
+    await assertNoLeak('leading sum', () => tf.dispose([tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1], true)]));
+    x.dispose();
   });
 });

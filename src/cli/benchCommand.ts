@@ -18,7 +18,9 @@ export const BENCH_HELP = formatHelp(
   'Usage: dcl-explorer bench [--encoder mlp|cnn|resnet18] [--batch-size 256] [--steps 10] [--backend …] [--json]\n\n' +
     'Measures training images/s of the real trainer step (two augmentations, encoder, head, loss, backward,\n' +
     'optimizer) after warm-up. With --json the last stdout line is\n' +
-    '{"imagesPerSecond", "backend", "threads", "encoder", "batchSize", "msPerStep", "peakRssMiB", "tensorsLeaked"}.',
+    '{"imagesPerSecond", "viewsPerSecond", "backend", "threads", "encoder", "batchSize", "msPerStep", "augmentMsPerStep", "peakRssMiB",\n' +
+    ' "tensorsLeaked"}. images/s counts the batch (N images per step); each image is augmented into two views, so\n' +
+    'views/s = 2 × images/s. The wasm backend uses every core; DCL_WASM_THREADS=N sets the pool size.',
   SPEC,
 );
 
@@ -58,7 +60,8 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(
       `${result.encoder} batch ${result.batchSize} on ${result.backend} (${result.threads} thread${result.threads === 1 ? '' : 's'}): ` +
-        `${result.imagesPerSecond.toFixed(0)} images/s, ${result.msPerStep.toFixed(1)} ms/step, peak RSS ${result.peakRssMiB.toFixed(0)} MiB\n`,
+        `${result.imagesPerSecond.toFixed(0)} images/s (${result.viewsPerSecond.toFixed(0)} views/s), ${result.msPerStep.toFixed(1)} ms/step ` +
+        `(augmentation ${result.augmentMsPerStep.toFixed(1)} ms), peak RSS ${result.peakRssMiB.toFixed(0)} MiB\n`,
     );
   }
   return 0;

@@ -69,6 +69,8 @@ export type RunState = 'queued' | 'running' | 'finished' | 'stopped' | 'failed' 
 export interface BackendInfo {
   name: string;
   tfjsVersion: string;
+  /** Threads doing the numerical work (the wasm pool's size; 1 on cpu; absent where the library decides). */
+  threads?: number;
   /** Free text facts about the device: threads, GPU, fallbacks tried and why they failed. */
   details: string[];
 }

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { BackendInfo, BackendPreference } from '../shared/protocol';
 import { installFastWasm, type FastWasmReport } from './fastWasm';
+import { requestedWasmThreads, startThreadedWasm } from './fastWasm/threads';
 
 export interface BackendAttempt {
   preference: Exclude<BackendPreference, 'auto'>;
@@ -25,6 +26,8 @@ type Loader = () => Promise<string>;
 
 /** What the fast-wasm layer did the last time the wasm backend was initialised. */
 let lastFastWasm: FastWasmReport | undefined;
+/** How the wasm backend's thread pool came up the last time it was initialised. */
+let lastWasmThreads: { threads: number; note?: string } | undefined;
 
 /** How to fix a failed explicit choice, per backend. */
 const FIXES: Record<Exclude<BackendPreference, 'auto'>, string> = {
@@ -68,7 +71,7 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
   wasm: async () => {
     const wasm = dynamicRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmDistDir());
-    await activate('wasm');
+    lastWasmThreads = await activateWasm(wasm);
     // Stock wasm kernels are slow for training (and lack conv gradients); DCL_FAST_WASM=0 turns this off.
     lastFastWasm = installFastWasm();
     return 'wasm';
@@ -81,6 +84,26 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
   },
 };
 
+/**
+ * Starts wasm with a pool of every core (or DCL_WASM_THREADS); if the threaded start fails, says why and
+ * starts the single-threaded binary instead, so a run never fails for want of threads.
+ */
+async function activateWasm(wasm: { setThreadsCount: (n: number) => void }): Promise<{ threads: number; note?: string }> {
+  const threads = requestedWasmThreads();
+  if (threads > 1) {
+    try {
+      return await startThreadedWasm(wasm, path.join(wasmDistDir(), '..', 'wasm-out'), threads, () => activate('wasm'));
+    } catch (e) {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      wasm.setThreadsCount(1);
+      await activate('wasm');
+      return { threads: 1, note: `threaded wasm failed to start (${firstLine(e)}); running single-threaded` };
+    }
+  }
+  await activate('wasm');
+  return { threads: 1, note: 'single-threaded (DCL_WASM_THREADS=1 or one core)' };
+}
+
 export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
@@ -92,6 +115,8 @@ export async function initBackend(
   loaders: Record<Exclude<BackendPreference, 'auto'>, Loader> = LOADERS,
 ): Promise<BackendChoice> {
   const order = preference === 'auto' ? AUTO_ORDER : [preference];
+  // A malformed DCL_WASM_THREADS is the user's mistake to fix, not a reason to fall through to cpu.
+  if (order.includes('wasm')) requestedWasmThreads();
   const attempts: BackendAttempt[] = [];
   for (const pref of order) {
     const loader = loaders[pref];
@@ -102,6 +127,7 @@ export async function initBackend(
       return {
         name,
         tfjsVersion: tf.version.tfjs,
+        ...(name === 'wasm' ? { threads: lastWasmThreads?.threads ?? 1 } : name === 'cpu' ? { threads: 1 } : {}),
         details: describeDevice(name, attempts),
         attempts,
       };
@@ -121,7 +147,7 @@ function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
   const details = [`backend ${name}`, `tfjs ${tf.version.tfjs}`, `node ${process.version}`, `${process.platform}/${process.arch}`];
   if (name === 'wasm') {
     details.push(`wasm simd ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`);
-    details.push(`wasm threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+    details.push(`wasm threads ${lastWasmThreads?.threads ?? 1}${lastWasmThreads?.note ? ` (${lastWasmThreads.note})` : ''}`);
     if (lastFastWasm?.installed) details.push(`fast-wasm kernels: ${lastFastWasm.kernels.join(', ')}`);
     else if (lastFastWasm) details.push(`fast-wasm off: ${lastFastWasm.reason}`);
   }

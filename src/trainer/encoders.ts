@@ -9,6 +9,7 @@
  * `training: true` (see `applyModel`); `predict()` uses the moving averages, which is what evaluation wants.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batchNorm';
 import type { EncoderKind } from '../shared/protocol';
 import { deriveSeed } from './random';
 
@@ -58,7 +59,7 @@ class LayerFactory {
 
   /** PyTorch's BatchNorm2d defaults: running-average factor 0.1 (tfjs momentum 0.9), ε = 1e-5. */
   batchNorm(x: Sym, what: string): Sym {
-    return apply(tf.layers.batchNormalization({ name: this.name(what), momentum: 0.9, epsilon: 1e-5 }), x);
+    return apply(batchNormalization({ name: this.name(what), momentum: 0.9, epsilon: 1e-5 }), x);
   }
 
   relu(x: Sym, what: string): Sym {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readHostSettings, runDefaultsFromSettings, DEFAULT_HOST_SETTINGS } from '../../src/host/config/hostSettings';
+import { readHostSettings, runDefaultsFromSettings, trainerEnvironment, DEFAULT_HOST_SETTINGS } from '../../src/host/config/hostSettings';
 import { parseRunConfigText } from '../../src/host/config/parseConfigText';
 import { formatConfigProblems, resolveRunConfig } from '../../src/host/config/resolveRunConfig';
 import { parseTypedNumber, validateTypedNumber, checkTemperature, checkBatchSize } from '../../src/host/config/validators';
@@ -108,6 +108,15 @@ describe('settings', () => {
       'Setting "dclExplorer.batchSize" must be a whole number 2 or more; got 0; using the default 256 until you fix it.',
       'Setting "dclExplorer.nodePath" must be a string; got 42; using the default "" until you fix it.',
     ]);
+  });
+
+  it('passes dclExplorer.wasmThreads to local trainers as DCL_WASM_THREADS, and only when set', () => {
+    const base = { PATH: '/bin' };
+    assert.equal(trainerEnvironment({ wasmThreads: 0 }, base), base);
+    assert.deepEqual(trainerEnvironment({ wasmThreads: 3 }, base), { PATH: '/bin', DCL_WASM_THREADS: '3' });
+    const { settings, problems } = readHostSettings((k) => (k === 'wasmThreads' ? 1.5 : undefined));
+    assert.equal(settings.wasmThreads, 0);
+    assert.match(problems[0], /dclExplorer\.wasmThreads/);
   });
 
   it('turns settings into run defaults', () => {

@@ -24,6 +24,8 @@ export interface HostSettings {
   /** Node.js executable for the trainer; empty means the editor's own runtime. */
   nodePath: string;
   stopTimeoutSeconds: number;
+  /** Threads of the wasm backend in local runs; 0 = every core (the trainer's default). */
+  wasmThreads: number;
   openChartsOnStart: boolean;
   /** Defaults of Slurm sweeps (`dclExplorer.slurm.*`); checked with the launcher's own rules. */
   slurmPartition: string;
@@ -51,6 +53,7 @@ export const DEFAULT_HOST_SETTINGS: HostSettings = {
   knnT: DEFAULT_RUN_CONFIG.knn.t,
   nodePath: '',
   stopTimeoutSeconds: 30,
+  wasmThreads: 0,
   openChartsOnStart: true,
   slurmPartition: DEFAULT_SLURM_OPTIONS.partition,
   slurmTime: DEFAULT_SLURM_OPTIONS.time,
@@ -80,6 +83,7 @@ export const SETTING_KEYS: { [K in keyof HostSettings]: { key: string; check: Ch
   knnT: { key: 'knn.t', check: numberIn(0, Infinity, true) },
   nodePath: { key: 'nodePath', check: anyString },
   stopTimeoutSeconds: { key: 'stopTimeoutSeconds', check: numberIn(1, 3600) },
+  wasmThreads: { key: 'wasmThreads', check: integerIn(0, 256) },
   openChartsOnStart: { key: 'openChartsOnStart', check: isBoolean },
   slurmPartition: { key: 'slurm.partition', check: withoutField(checkPartition) },
   slurmTime: { key: 'slurm.time', check: withoutField(checkTime) },
@@ -130,4 +134,13 @@ export function runDefaultsFromSettings(s: HostSettings): RunConfig {
     knn: { ...DEFAULT_RUN_CONFIG.knn, k: s.knnK, t: s.knnT },
     projection: [...DEFAULT_RUN_CONFIG.projection],
   };
+}
+
+/**
+ * The environment of a local trainer: the editor's own, plus DCL_WASM_THREADS when the user caps the wasm
+ * backend's threads (useful when the editor and other work need some of the cores).
+ */
+export function trainerEnvironment(settings: Pick<HostSettings, 'wasmThreads'>, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (settings.wasmThreads <= 0) return base;
+  return { ...base, DCL_WASM_THREADS: String(settings.wasmThreads) };
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunConfig } from '../../shared/protocol';
-import { DEFAULT_HOST_SETTINGS, runDefaultsFromSettings, type HostSettings } from '../config/hostSettings';
+import { DEFAULT_HOST_SETTINGS, runDefaultsFromSettings, trainerEnvironment, type HostSettings } from '../config/hostSettings';
 import { FOLDER_DATASETS, resolveRunConfig } from '../config/resolveRunConfig';
 import { resolveAgainst } from '../config/workspacePaths';
 import { checkDatasetFolder } from '../datasets/datasetFolderCheck';
@@ -52,6 +52,7 @@ export class DclHost implements vscode.Disposable {
       execPath: () => this.currentSettings.nodePath || process.execPath,
       maxConcurrent: () => this.currentSettings.maxConcurrentRuns,
       stopTimeoutMs: () => this.currentSettings.stopTimeoutSeconds * 1000,
+      env: () => trainerEnvironment(this.currentSettings, process.env),
       cwd: () => workspaceBase() ?? this.runsRoot() ?? process.cwd(),
     });
     this.store = new RunStore({ roots: this.roots(), isOwned: this.manager.isOwned });

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul';
+import { makeSum } from './sum';
 import { LoadedVersions, versionMismatch } from './version';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -22,10 +23,7 @@ export interface FastWasmReport {
   kernels: string[];
   /** Why nothing was installed (or a note when it already was). */
   reason?: string;
-  /**
-   * Threads in the wasm backend's XNNPACK pool (1 under Node with tfjs 4.22: the threaded binary is
-   * not used there, see the notes at the end of this file).
-   */
+  /** Threads in the wasm backend's XNNPACK pool (more than 1 only when threads.ts started the threaded binary). */
   threads?: number;
 }
 
@@ -85,12 +83,14 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
   const stockFused = tf.getKernel(tf._FusedMatMul, BACKEND);
   if (!stockMatMul || !stockFused) return off('the wasm backend has no BatchMatMul/_FusedMatMul kernel to build on');
   const stockBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, BACKEND);
+  const stockSum = tf.getKernel(tf.Sum, BACKEND);
 
   const overrides: [string, tf.KernelFunc][] = [
     [tf.BatchMatMul, makeBatchMatMul(stockMatMul.kernelFunc)],
     [tf._FusedMatMul, makeFusedMatMul(stockFused.kernelFunc, stockMatMul.kernelFunc)],
     [tf.Conv2DBackpropFilter, makeConv2DBackpropFilter()],
     [tf.Conv2DBackpropInput, makeConv2DBackpropInput(stockBackpropInput?.kernelFunc)],
+    ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc)] as [string, tf.KernelFunc]] : []),
   ];
   replaced = new Map();
   for (const [name, kernelFunc] of overrides) {
@@ -120,21 +120,3 @@ export function uninstallFastWasm(): boolean {
   replaced = null;
   return true;
 }
-
-/*
- * Threads. tfjs-backend-wasm ships a threaded SIMD binary but does not use it under Node, and making it
- * do so takes four work-arounds, none of which this module can apply robustly:
- *  1. WASM_HAS_MULTITHREAD_SUPPORT is hard-wired to false when IS_NODE (tfjs issue #3830); the flag
- *     can be overridden with tf.env().set() but only before the backend is created (backend.ts).
- *  2. The pthread worker script is handed to Emscripten as a Blob URL, which Node's Worker rejects,
- *     and the main script reaches each worker as a Blob it cannot import either. Patching
- *     URL.createObjectURL during start-up to return a temporary file (the worker source with its own
- *     createObjectURL patched to point at wasm-out/tfjs-backend-wasm-threaded-simd.js) does load.
- *  3. init_with_threads_count caps the pool at emscripten_num_logical_cores()/2 (os.cpus().length/2),
- *     so on a 2-core machine the pool has 1 thread whatever setThreadsCount asks; only patching
- *     os.cpus() during start-up lifts it.
- *  4. The eight pre-spawned pthread workers keep the process alive after the work ends unless
- *     tf.removeBackend('wasm') is called at exit.
- * With all four a 2-thread pool ran and matched single-threaded results, but gave no measurable
- * speed-up on the shared 2-core machine, so the backend is left single-threaded.
- */

@@ -1,0 +1,40 @@
+/**
+ * Sum over leading axes for wasm: per-channel sums of NHWC activations (batch-norm statistics and gradients,
+ * bias gradients). The stock wasm Sum first transposes the reduced axes innermost, a full copy of the input
+ * through a slow generic transpose (about 20 ms for 512×14×14×32 here); summing rows in place from the heap
+ * takes a few ms. The sums are accumulated in float64, so they are at least as accurate as the stock kernel's.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { KernelArgs, asWasmBackend, input } from './wasmKernels';
+
+/** [outer, inner] when `axis` is exactly the leading axes of `shape` (and not all of them), else null. */
+export function leadingReduction(shape: number[], axis: number | number[]): { outer: number; inner: number; outShape: number[] } | null {
+  const rank = shape.length;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.length >= rank || axes.some((a, i) => a !== i)) return null;
+  const outer = tf.util.sizeFromShape(shape.slice(0, axes.length));
+  const inner = tf.util.sizeFromShape(shape.slice(axes.length));
+  return { outer, inner, outShape: shape.slice(axes.length) };
+}
+
+export function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const x = input(args, 'x');
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const plan = x.dtype === 'float32' ? leadingReduction(x.shape, axis) : null;
+    if (!plan || plan.outer * plan.inner === 0) return stock(args);
+    const backend = asWasmBackend(args.backend);
+    const reducedRank = x.shape.length - plan.outShape.length;
+    const shape = keepDims ? [...new Array<number>(reducedRank).fill(1), ...plan.outShape] : plan.outShape;
+    const out = backend.makeOutput(shape, 'float32');
+    // Heap views are taken after the allocation: growing the heap detaches older views.
+    const src = backend.typedArrayFromHeap(x);
+    const acc = new Float64Array(plan.inner);
+    const { outer, inner } = plan;
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      for (let i = 0; i < inner; i++) acc[i] += src[base + i];
+    }
+    backend.typedArrayFromHeap(out).set(acc);
+    return out;
+  };
+}
