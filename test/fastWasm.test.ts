@@ -17,6 +17,7 @@ import {
 import { residues } from '../src/trainer/fastWasm/conv2dBackpropInput';
 import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from '../src/trainer/fastWasm/matmul';
 import { leadingReduction } from '../src/trainer/fastWasm/sum';
+import { MAX_PATCH_FLOATS, PATCH_MAX_CHANNELS, patchLimit, usePatchRoute } from '../src/trainer/fastWasm/im2col';
 import { assertAllClose, seededNormal } from './helpers/tf';
 
 const RTOL = 2e-5;
@@ -352,22 +353,47 @@ describe('conv2d backprop', () => {
     return info.outShape;
   };
 
-  test('dx and dW match cpu for strides 1-3, same/valid/numeric padding, odd sizes, 1/3/8 channels', async () => {
-    for (const c of cases) {
-      const what = `conv x[${c.x}] f[${c.f}] stride ${c.stride} pad ${c.pad}`;
-      // dy is given, so the gradients do not depend on the (stock) forward convolution.
-      await compare(what, [input(c.x), input(c.f, 0.3), input(outShape(c))], (x, f, dy) =>
-        tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.stride, c.pad))([x, f], dy),
-      );
-    }
-  });
+  // Both routes on every case: patch matrices (im2col.ts; for few input channels) and the convolution rewrites.
+  for (const route of ['im2col', 'convolution rewrites'] as const) {
+    const withRoute = async (body: () => Promise<void>) => {
+      patchLimit.floats = route === 'im2col' ? MAX_PATCH_FLOATS : 0;
+      patchLimit.channels = route === 'im2col' ? Infinity : PATCH_MAX_CHANNELS;
+      try {
+        await body();
+      } finally {
+        patchLimit.floats = MAX_PATCH_FLOATS;
+        patchLimit.channels = PATCH_MAX_CHANNELS;
+      }
+    };
 
-  test('conv2dTranspose (Conv2DBackpropInput) directly', async () => {
-    for (const c of cases.filter((k) => typeof k.pad === 'string')) {
-      await compare(`conv2dTranspose x[${c.x}] f[${c.f}] s${c.stride} ${c.pad}`, [input(outShape(c)), input(c.f)], (dy, f) =>
-        tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.stride, c.pad as 'same' | 'valid'),
-      );
-    }
+    test(`${route}: dx and dW match cpu for strides 1-3, same/valid/numeric padding, odd sizes, 1/3/8 channels`, () =>
+      withRoute(async () => {
+        for (const c of cases) {
+          const what = `${route} conv x[${c.x}] f[${c.f}] stride ${c.stride} pad ${c.pad}`;
+          // dy is given, so the gradients do not depend on the (stock) forward convolution.
+          await compare(what, [input(c.x), input(c.f, 0.3), input(outShape(c))], (x, f, dy) =>
+            tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.stride, c.pad))([x, f], dy),
+          );
+        }
+      }));
+
+    test(`${route}: conv2dTranspose (Conv2DBackpropInput) directly`, () =>
+      withRoute(async () => {
+        for (const c of cases.filter((k) => typeof k.pad === 'string')) {
+          await compare(`${route} conv2dTranspose x[${c.x}] f[${c.f}] s${c.stride} ${c.pad}`, [input(outShape(c)), input(c.f)], (dy, f) =>
+            tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.stride, c.pad as 'same' | 'valid'),
+          );
+        }
+      }));
+  }
+
+  test('patch matrices are used for image layers (few channels) up to their size limit only', () => {
+    const g = { n: 256, h: 28, w: 28, ci: 1, oh: 14, ow: 14, co: 32, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 };
+    assert.equal(usePatchRoute(g), true);
+    assert.equal(usePatchRoute({ ...g, ci: 3 }), true);
+    assert.equal(usePatchRoute({ ...g, h: 14, w: 14, oh: 7, ow: 7, ci: 32 }), false);
+    // An RGB stem at 224×224 and batch 1024: 27 × 51 M floats, far too many.
+    assert.equal(usePatchRoute({ ...g, n: 1024, h: 224, w: 224, oh: 224, ow: 224, ci: 3, sh: 1, sw: 1 }), false);
   });
 
   test('NCHW filter gradient fails with a clear message', async () => {

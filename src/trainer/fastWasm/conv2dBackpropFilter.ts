@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConvBackpropAttrs, convInfo, sameShape, unsupportedConv } from './convInfo';
-import { KernelArgs, Scratch, asWasmBackend, input, view } from './wasmKernels';
+import { geometryOf, usePatchRoute, im2colTransposed, type ConvGeometry } from './im2col';
+import { KernelArgs, Scratch, TensorInfo, asWasmBackend, input, view } from './wasmKernels';
 
 interface FilterAttrs extends ConvBackpropAttrs {
   filterShape: [number, number, number, number];
@@ -38,6 +39,14 @@ export function makeConv2DBackpropFilter(): tf.KernelFunc {
     const right = kw + sw * (ow - 1) - w - left;
 
     const s = new Scratch(asWasmBackend(args.backend));
+    const g = geometryOf(info);
+    if (usePatchRoute(g)) {
+      try {
+        return filterByIm2col(s, x, dy, g);
+      } finally {
+        s.dispose();
+      }
+    }
     try {
       let xt = s.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
       let rows = h;
@@ -72,4 +81,15 @@ export function makeConv2DBackpropFilter(): tf.KernelFunc {
       s.dispose();
     }
   };
+}
+
+/** dW[K, Co] = colsᵀ[K, M] · dy[M, Co]: see im2col.ts. */
+function filterByIm2col(s: Scratch, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const k = g.kh * g.kw * g.ci;
+  const m = g.n * g.oh * g.ow;
+  const cols = s.track(s.backend.makeOutput([1, k, m], 'float32'));
+  // Heap views after the allocation: growing the heap detaches older views.
+  im2colTransposed(s.backend.typedArrayFromHeap(x), g, s.backend.typedArrayFromHeap(cols));
+  const dw = s.run(tf.BatchMatMul, { a: cols, b: view(dy, [1, m, g.co]) }, { transposeA: false, transposeB: false });
+  return s.release(view(dw, [g.kh, g.kw, g.ci, g.co]));
 }

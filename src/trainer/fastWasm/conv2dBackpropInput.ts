@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConvBackpropAttrs, convInfo, sameShape, unsupportedConv } from './convInfo';
+import { col2im, geometryOf, usePatchRoute, type ConvGeometry } from './im2col';
 import { KernelArgs, Scratch, TensorInfo, asWasmBackend, input, view } from './wasmKernels';
 
 interface InputAttrs extends ConvBackpropAttrs {
@@ -81,6 +82,15 @@ export function makeConv2DBackpropInput(stock: tf.KernelFunc | undefined): tf.Ke
     const { strideHeight: sh, strideWidth: sw } = info;
     if (!sameShape(dy.shape, [n, oh, ow, co])) {
       throw new Error(`Conv2DBackpropInput: dy has shape [${dy.shape}] but the convolution gives [${[n, oh, ow, co]}]`);
+    }
+    const geometry = geometryOf(info);
+    if (usePatchRoute(geometry)) {
+      const scratch = new Scratch(asWasmBackend(args.backend));
+      try {
+        return inputByCol2im(scratch, dy, filter, geometry);
+      } finally {
+        scratch.dispose();
+      }
     }
     const rows = residues(h, oh, info.filterHeight, sh, info.padInfo.top);
     const cols = residues(w, ow, info.filterWidth, sw, info.padInfo.left);
@@ -176,4 +186,17 @@ function interleave(
       }
     }
   }
+}
+
+/** dx = col2im(dy[M, Co] · Wᵀ[Co, K]): see im2col.ts. */
+function inputByCol2im(s: Scratch, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const k = g.kh * g.kw * g.ci;
+  const m = g.n * g.oh * g.ow;
+  const wt = s.transpose(view(filter, [k, g.co]), [1, 0]);
+  const patches = s.run(tf.BatchMatMul, { a: view(dy, [1, m, g.co]), b: view(wt, [1, g.co, k]) }, { transposeA: false, transposeB: false });
+  s.free(wt);
+  const dx = s.track(s.backend.makeOutput([g.n, g.h, g.w, g.ci], 'float32'));
+  // Heap views after the last allocation: growing the heap detaches older views.
+  col2im(s.backend.typedArrayFromHeap(patches), g, s.backend.typedArrayFromHeap(dx));
+  return s.release(dx);
 }
