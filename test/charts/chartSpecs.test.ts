@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { encodeEvents } from '../../src/host/charts/encodeEvents';
 import type { ChartRunInfo } from '../../src/shared/chartsMessages';
 import type { StepEvent } from '../../src/shared/protocol';
+import { boundedRange, type ChartSpec } from '../../webview/charts/data/chartSpec';
 import { knnChartSpec, knnTable } from '../../webview/charts/data/knnChart';
+import { dataView } from '../../webview/charts/data/svgChart';
+import { plotOptions } from '../../webview/charts/plotOptions';
+import type { Theme } from '../../webview/common/theme';
 import { lossChartSpec, lossTable } from '../../webview/charts/data/lossChart';
 import { runProgress, runState } from '../../webview/charts/data/runProgress';
 import { RunSeries } from '../../webview/charts/data/runSeries';
@@ -85,6 +89,26 @@ test('kNN chart: accuracy in percent from epoch 0, with only the best point mark
   assert.equal(marks.indexOf(best), acc.indexOf(best));
   assert.ok(acc[0] < 20, 'the pre-training evaluation is near chance');
   assert.equal(knnTable([run]).columns[0].length, CHARTS_FIXTURE.epochs + 1);
+});
+
+test('kNN chart: the y axis stays within 0–100 %, also when every evaluation is 100 % (not 0–200 %)', () => {
+  const spec = knnChartSpec([fixtureChartRun()]);
+  assert.deepEqual(spec.yBounds, [0, 100]);
+  const flatAt = (value: number): ChartSpec => ({ ...spec, series: spec.series.map((s) => ({ ...s, values: Array.from(s.values as ArrayLike<number>, (v) => (Number.isFinite(v) ? value : v)) })) });
+  const theme: Theme = { kind: 'dark', background: '#000', foreground: '#fff', muted: '#aaa', grid: '#333', border: '#444', fontFamily: 'sans-serif', fontSize: 12, palette: ['#00f', '#f00', '#0f0', '#ff0'], lineScale: 1, minOpacity: 0 };
+  const yRange = (s: ChartSpec, min: number, max: number) => {
+    const range = plotOptions(s, theme, { width: 600, height: 300 }, { onZoom: () => undefined }).scales?.y?.range;
+    assert.equal(typeof range, 'function', 'the kNN chart sets its own y range');
+    return (range as (u: unknown, min: number, max: number) => [number, number])(undefined, min, max);
+  };
+  // What uPlot's auto-range is given for a flat line at 100 %, and what the screen and the SVG export show.
+  assert.deepEqual(yRange(flatAt(100), 100, 100), [95, 100]);
+  assert.deepEqual(dataView(flatAt(100)).y, [95, 100]);
+  assert.deepEqual(dataView(flatAt(0)).y, [0, 5]);
+  assert.deepEqual(yRange(spec, 20, 90), [13, 97], 'a tenth of the span either side');
+  assert.deepEqual(yRange(spec, 2, 99), [0, 100], 'but never past 0 or 100 %');
+  assert.deepEqual(boundedRange(Number.NaN, Number.NaN, [0, 100]), [0, 100], 'no evaluation yet');
+  assert.deepEqual(boundedRange(50, 120, [0, 100]), [43, 120], 'data past the bounds is still shown');
 });
 
 test('header progress: state from status.json, step and fractional epoch, throughput, lr, backend', () => {

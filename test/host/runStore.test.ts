@@ -175,6 +175,27 @@ describe('RunStore', () => {
     assert.deepEqual(store.list().map((x) => x.runDir), [b]);
   });
 
+  it('publishes a scan when it ends: list() never shows one half done (the Runs view is built from it)', async () => {
+    const r = path.join(root, 'atomic');
+    const dirs = ['a', 'b', 'c', 'd'].map((id) => writeRun(r, id, { state: 'running', pid: DEAD_PID }));
+    const store = new RunStore({ roots: [r] });
+    await store.refresh();
+    const states = () => [...new Set(store.list().map((x) => x.state))].join();
+    assert.equal(states(), 'interrupted');
+    for (const dir of dirs) fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ schemaVersion: 1, createdAt: T, state: 'finished' }));
+    const seen = new Set<string>();
+    let done = false;
+    const scan = store.refresh().finally(() => (done = true));
+    // Look between every file-system callback of the scan.
+    while (!done) {
+      seen.add(states());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await scan;
+    seen.add(states());
+    assert.deepEqual([...seen], ['interrupted', 'finished']);
+  });
+
   it('coalesces concurrent refreshes and reports a missing root as empty, an unreadable one as a problem', async () => {
     const store = new RunStore({ roots: [path.join(root, 'does-not-exist')] });
     await Promise.all([store.refresh(), store.refresh(), store.refresh()]);

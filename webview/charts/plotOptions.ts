@@ -2,7 +2,7 @@
 import uPlot from 'uplot';
 import { withAlpha } from '../common/colors';
 import type { Theme } from '../common/theme';
-import type { ChartSpec, SeriesSpec, ValueFormat, YScale } from './data/chartSpec';
+import { boundedRange, type ChartSpec, type SeriesSpec, type ValueFormat, type YScale } from './data/chartSpec';
 import type { XRange } from './data/downsample';
 import { formatValue } from './data/format';
 
@@ -98,7 +98,8 @@ function integerSplits(min: number, max: number): number[] {
   return out;
 }
 
-function yScaleOptions(scale: YScale, yMin: number | undefined): uPlot.Scale {
+function yScaleOptions(scale: YScale, yMin: number | undefined, yBounds: [number, number] | undefined): uPlot.Scale {
+  if (scale === 'linear' && yBounds) return { range: (_u, min, max) => boundedRange(min, max, yBounds) };
   if (scale === 'log') return { distr: 3, log: 10 };
   if (scale === 'asinh') {
     // Densities and counts cannot go below their floor: start there, end at the next power of ten.
@@ -131,7 +132,7 @@ export function plotOptions(spec: ChartSpec, theme: Theme, size: { width: number
       size: 60,
     },
   ];
-  const scales: uPlot.Scales = { x: { time: false }, y: yScaleOptions(spec.yScale, spec.yMin) };
+  const scales: uPlot.Scales = { x: { time: false }, y: yScaleOptions(spec.yScale, spec.yMin, spec.yBounds) };
   if (spec.xRange) {
     const [lo, hi] = spec.xRange;
     scales.x = { time: false, range: () => [lo, hi] };

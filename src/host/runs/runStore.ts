@@ -186,6 +186,9 @@ export class RunStore {
     const runs = new Set<string>();
     const changed: RunSnapshot[] = [];
     const removed: string[] = [];
+    // New snapshots are published together when the scan ends, so list() and get() never show a half-done
+    // scan: what they return is what the last change event announced.
+    const scanned: [Entry, RunSnapshot][] = [];
     for (const runDir of dirs) {
       let entry = this.entries.get(runDir);
       if (!entry) {
@@ -201,12 +204,16 @@ export class RunStore {
       // A folder with neither config.json nor status.json is not a run (or one still being created).
       if (!snapshot) continue;
       runs.add(runDir);
-      this.entries.set(runDir, entry);
+      scanned.push([entry, snapshot]);
       const signature = JSON.stringify([snapshot.state, snapshot.stateNote, entry.configKey, entry.statusKey, snapshot.metrics.eventCount, snapshot.metrics.badLines.length, snapshot.owned]);
       if (signature !== entry.signature) {
         entry.signature = signature;
         changed.push(snapshot);
       }
+    }
+    for (const [entry, snapshot] of scanned) {
+      entry.snapshot = snapshot;
+      this.entries.set(entry.runDir, entry);
     }
     for (const runDir of [...this.entries.keys()]) {
       if (!runs.has(runDir)) {
@@ -275,7 +282,6 @@ export class RunStore {
       metrics,
       progress: totalSteps && totalSteps > 0 ? { step, totalSteps, fraction: Math.min(1, Math.max(0, step / totalSteps)) } : undefined,
     };
-    entry.snapshot = snapshot;
     return snapshot;
   }
 

@@ -77,7 +77,8 @@ export class ProblemWatch {
   }
 
   private add(problem: Problem): void {
-    const message = problem.text.replace(/^(error|warning): /, '');
+    // Judged by its first line: when an Error is logged with the message, its stack follows on more lines.
+    const message = problem.text.replace(/^(error|warning): /, '').split('\n')[0];
     const known = CSP.test(problem.text)
       ? undefined
       : KNOWN_WORKBENCH_NOISE.find((n) => (n.text ? n.text.test(message) : true) && (n.url ? n.url.test(problem.url) : true) && (n.text || n.url));

@@ -60,6 +60,8 @@ export interface ChartSpec {
   xRange?: [number, number];
   /** Fixed lower bound for y (counts and fractions start at 0). */
   yMin?: number;
+  /** Where y values can lie (accuracies in percent: [0, 100]); a linear y axis stays within them. */
+  yBounds?: [number, number];
   x: ArrayLike<number>;
   series: SeriesSpec[];
   bands: BandSpec[];
@@ -77,4 +79,17 @@ export function logScaleFor(series: readonly SeriesSpec[]): YScale {
     }
   }
   return 'log';
+}
+
+/**
+ * The y range of data spanning [min, max] whose values can only lie in `bounds`: padded by a tenth of the
+ * span, or for a flat line (every kNN evaluation at 100 %) by a twentieth of the bounds, where auto-ranging
+ * would pad by the value itself (0–200 %); never past the bounds, unless the data is.
+ */
+export function boundedRange(min: number, max: number, bounds: readonly [number, number]): [number, number] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [bounds[0], bounds[1]];
+  const lo = Math.min(bounds[0], min);
+  const hi = Math.max(bounds[1], max);
+  const pad = max > min ? (max - min) * 0.1 : (hi - lo) * 0.05 || 1;
+  return [Math.max(lo, min - pad), Math.min(hi, max + pad)];
 }

@@ -87,6 +87,7 @@ export function knnChartSpec(runs: readonly ChartRun[]): ChartSpec {
     yLabel: 'kNN top-1 accuracy (%)',
     xFormat: 'number',
     yScale: 'linear',
+    yBounds: [0, 100],
     x: aligned.x,
     series,
     bands: [],

@@ -2,7 +2,7 @@
  * Vector export of a chart: the same ChartSpec the screen draws, rendered as standalone SVG with the theme's
  * colours, over the x/y window currently shown (so an exported zoom stays zoomed).
  */
-import type { ChartSpec, SeriesSpec, YScale } from './chartSpec';
+import { boundedRange, type ChartSpec, type SeriesSpec, type YScale } from './chartSpec';
 import { formatValue } from './format';
 import { asinhTicks, logTicks, niceTicks } from './ticks';
 
@@ -65,6 +65,7 @@ export function dataView(spec: ChartSpec): SvgView {
         }
       }
     }
+    if (axis === 'y' && spec.yBounds && spec.yScale === 'linear') return boundedRange(lo, hi, spec.yBounds);
     if (!Number.isFinite(lo)) return [0, 1];
     if (axis === 'y' && spec.yMin !== undefined) lo = Math.min(lo, spec.yMin);
     const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
