@@ -126,6 +126,16 @@ test('header progress: state from status.json, step and fractional epoch, throug
   assert.equal(p.backend, 'tensorflow');
 });
 
+test('header progress: a run stopped between two logged steps shows the step it stopped at', () => {
+  const o = { ...CHARTS_FIXTURE, state: 'running' as const, stopAfterEpochs: 3 };
+  const events = fixtureEvents(o);
+  const lastStep = Math.max(...events.filter((e) => e.type === 'step').map((e) => e.step));
+  const stopped = { type: 'stopped' as const, step: lastStep + 2, epoch: 3, time: o.startTime, reason: `stopped by request at step ${lastStep + 2}` };
+  const series = seriesFromEvents([...events, stopped]);
+  const info: ChartRunInfo = { runDir: '/r', runId: 'r', config: fixtureConfig(o), status: { schemaVersion: 1, state: 'stopped', createdAt: o.startTime, step: lastStep } };
+  assert.equal(runProgress(info, series).step, lastStep + 2);
+});
+
 test('run state: the event log’s end wins over a stale "running" status; status wins otherwise', () => {
   const finished = seriesFromEvents(fixtureEvents(CHARTS_FIXTURE));
   const info = (state?: 'running' | 'interrupted'): ChartRunInfo => ({ runDir: '/r', runId: 'r', config: null, status: state ? { schemaVersion: 1, state, createdAt: 'x' } : null });

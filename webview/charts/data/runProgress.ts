@@ -44,7 +44,9 @@ export function runProgress(info: ChartRunInfo, series: RunSeries): RunProgress 
   const steps = series.steps;
   const started = series.started;
   const timing = runTiming(series);
-  const step = last(steps.step) ?? info.status?.step ?? null;
+  // Steps are logged every logEvery steps; the end of a run (a stop between two logs) and status.json can be later.
+  const known = [last(steps.step), info.status?.step, series.ending?.step].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const step = known.length ? Math.max(...known) : null;
   let ips = 0;
   let n = 0;
   for (let i = steps.imagesPerSecond.length - 1; i >= 0 && n < THROUGHPUT_WINDOW; i--) {
