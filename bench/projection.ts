@@ -1,7 +1,9 @@
 /**
  * Embedding-projection speed figures (milliseconds unless named otherwise; each compute figure also has a
  * …CpuMs twin, the process CPU time, which separates the algorithm's cost from a busy machine):
- *   projection.pca.10000x512Ms          exact PCA (covariance + eigensolver + scores) of 10 000 × 512 clustered rows
+ *   projection.pca.10000x512Ms          exact PCA (covariance + eigensolver + scores) of 10 000 × 512 clustered rows,
+ *                                       then the CLI's split: its covariance alone, the top-2 eigensolve alone
+ *                                       (Lanczos, or the direct solver when it cannot vouch), and the direct solver
  *   projection.metrics.10000x512Ms      cluster metrics on the same rows: kNN (1 000 queries, k 20) + silhouette (2 000)
  *   projection.umap.2000x50Ms           UMAP (umap-js, default 500 epochs) of 2 000 × 50 (what `project` feeds it after PCA-50)
  *   projection.tsne.2000x50Ms           Barnes–Hut t-SNE, perplexity 30, 1 000 iterations, 2 000 × 50
@@ -12,6 +14,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { cosineDistanceMatrix, knnAccuracy, normalizeRows, silhouette, silhouetteSample } from '../src/trainer/embeddings/metrics';
+import { directTopEigen, symmetricTopEigen } from '../src/trainer/embeddings/linalg';
 import { pca } from '../src/trainer/embeddings/pca';
 import { tfCovariance } from '../src/trainer/embeddings/tfCovariance';
 import { seededNormal } from '../src/trainer/embeddings/random';
@@ -111,7 +114,17 @@ export async function benchProjection(opts: { quick?: boolean } = {}): Promise<R
   time(out, `projection.pca.${n}x512 (plain JS)`, () => pca(big.x, n, 512));
   const covariance = await tfCovariance();
   pca(big.x.subarray(0, 64 * 512), 64, 512, { covariance }); // warm-up: kernel set-up is not part of the figure
-  time(out, `projection.pca.${n}x512 (TensorFlow.js covariance, as the CLI runs it)`, () => pca(big.x, n, 512, { covariance }));
+  let mean: Float64Array = new Float64Array(512);
+  time(out, `projection.pca.${n}x512 (TensorFlow.js covariance, as the CLI runs it)`, () => {
+    mean = pca(big.x, n, 512, { covariance }).mean;
+  });
+  let c: Float64Array = new Float64Array(0);
+  time(out, `projection.pca.${n}x512 covariance only (TensorFlow.js)`, () => {
+    c = covariance(big.x, n, 512, mean);
+  });
+  const method = symmetricTopEigen(c, 512, 2).method;
+  time(out, `projection.pca.${n}x512 eigensolve only (top 2: ${method})`, () => symmetricTopEigen(c, 512, 2));
+  time(out, `projection.pca.${n}x512 eigensolve only (top 2: direct solver)`, () => directTopEigen(c, 512, 2));
   time(out, `projection.metrics.${n}x512`, () => {
     const unit = normalizeRows(big.x, n, 512);
     knnAccuracy(unit, n, 512, big.labels);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricTopEigen } from '../../src/trainer/embeddings/linalg';
-import { covariance, pca } from '../../src/trainer/embeddings/pca';
+import { certifyTop, directTopEigen, lanczosTopEigen, symmetricTopEigen, type TopEigen } from '../../src/trainer/embeddings/linalg';
+import { covariance, fixSigns, pca } from '../../src/trainer/embeddings/pca';
 import { seededNormal } from '../../src/trainer/embeddings/random';
 import { clusters, jacobiReference } from './helpers';
 
@@ -67,6 +67,20 @@ describe('PCA on hand-checkable data', () => {
     assert.deepEqual(pca(vectors, 300, 80, { components: 3 }).coords, r.coords);
   });
 
+  it('512-D clustered rows take the Lanczos path and give the direct solver\'s axes, signs and variances', () => {
+    const n = 1500, d = 512;
+    const { vectors } = clusters(n, d, 10, 12);
+    const r = pca(vectors, n, d, { components: 3 });
+    assert.equal(r.eigenSolver, 'lanczos');
+    const ref = directTopEigen(covariance(vectors, n, d, r.mean), d, 3);
+    fixSigns(ref.vectors, 3, d);
+    r.variances.forEach((v, k) => close(v, ref.values[k], 1e-12 * ref.values[0], `variance ${k}`));
+    r.components.forEach((v, i) => close(v, ref.vectors[i], 1e-9, `component entry ${i}`));
+    close(r.explainedVariance[0], ref.values[0] / r.totalVariance, 1e-12, 'explained variance ratio');
+    assert.ok(r.relativeResidual <= 1e-10, `residual ${r.relativeResidual}`);
+    assert.deepEqual(pca(vectors, n, d, { components: 3 }).coords, r.coords);
+  });
+
   it('the covariance kernel equals the naive double loop (odd width exercises the padding)', () => {
     const rnd = seededNormal(5);
     const n = 37, d = 13;
@@ -89,12 +103,15 @@ describe('PCA on hand-checkable data', () => {
 });
 
 describe('symmetricTopEigen', () => {
-  function randomSymmetric(d: number, eigenvalues: number[], seed: number): Float64Array {
-    // Q Λ Qᵀ with Q orthonormal (Gram–Schmidt of Gaussian columns).
+  /** Orthonormal rows from Gram–Schmidt of Gaussian rows, memoised: 512 × 512 costs ≈ 0.3 s to build. */
+  const bases = new Map<string, Float64Array[]>();
+  function randomBasis(d: number, seed: number): Float64Array[] {
+    const key = `${d}:${seed}`;
+    if (bases.has(key)) return bases.get(key)!;
     const rnd = seededNormal(seed);
-    const q: number[][] = [];
+    const q: Float64Array[] = [];
     for (let i = 0; i < d; i++) {
-      const v = Array.from({ length: d }, () => rnd());
+      const v = Float64Array.from({ length: d }, () => rnd());
       for (const w of q) {
         const p = dot(v, w);
         for (let t = 0; t < d; t++) v[t] -= p * w[t];
@@ -102,15 +119,27 @@ describe('symmetricTopEigen', () => {
       const nv = Math.sqrt(dot(v, v));
       q.push(v.map((x) => x / nv));
     }
-    const m = new Float64Array(d * d);
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) for (let k = 0; k < d; k++) m[a * d + b] += q[k][a] * eigenvalues[k] * q[k][b];
-    return m;
+    bases.set(key, q);
+    return q;
+  }
+
+  /** Q Λ Qᵀ: a dense symmetric matrix with a chosen spectrum; vectors[k] is the eigenvector of eigenvalues[k]. */
+  function randomSymmetric(d: number, eigenvalues: number[], seed: number): { matrix: Float64Array; vectors: Float64Array[] } {
+    const vectors = randomBasis(d, seed);
+    const matrix = new Float64Array(d * d);
+    vectors.forEach((q, k) => {
+      for (let a = 0; a < d; a++) {
+        const c = eigenvalues[k] * q[a];
+        for (let b = 0; b < d; b++) matrix[a * d + b] += c * q[b];
+      }
+    });
+    return { matrix, vectors };
   }
 
   it('finds the leading eigenpairs of a random symmetric matrix (with negative eigenvalues too)', () => {
     const d = 40;
     const values = Array.from({ length: d }, (_, i) => 10 - i * 0.5);
-    const r = symmetricTopEigen(randomSymmetric(d, values, 3), d, 4);
+    const r = symmetricTopEigen(randomSymmetric(d, values, 3).matrix, d, 4);
     r.values.forEach((v, i) => close(v, values[i], 1e-10, `λ${i}`));
     assert.ok(r.relativeResidual < 1e-10, `residual ${r.relativeResidual}`);
   });
@@ -118,7 +147,7 @@ describe('symmetricTopEigen', () => {
   it('handles a repeated leading eigenvalue: orthonormal vectors spanning the eigenspace', () => {
     const d = 30;
     const values = [5, 5, 5, ...Array.from({ length: d - 3 }, (_, i) => 2 - i * 0.05)];
-    const r = symmetricTopEigen(randomSymmetric(d, values, 8), d, 3);
+    const r = symmetricTopEigen(randomSymmetric(d, values, 8).matrix, d, 3);
     r.values.forEach((v, i) => close(v, 5, 1e-10, `λ${i}`));
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
@@ -136,5 +165,102 @@ describe('symmetricTopEigen', () => {
     const zero = symmetricTopEigen(new Float64Array(16), 4, 2);
     zero.values.forEach((v, i) => close(v, 0, 1e-300, `zero λ${i}`));
     assert.equal(zero.relativeResidual, 0);
+  });
+
+  /** A PCA-like spectrum: nine cluster directions well above a dense noise bulk. */
+  const pcaLike = (d: number) => [250, 237, 234, 220, 211, 196, 191, 166, 162, ...Array.from({ length: d - 9 }, (_, i) => 1.5 - (0.9 * i) / (d - 10))];
+
+  /** Asserts r holds the k leading pairs of the known spectrum (vectors up to sign) to tol × λ₁. */
+  function assertTopPairs(r: TopEigen, known: { values: number[]; vectors: Float64Array[] }, k: number, d: number, tol: number): void {
+    const scale = Math.abs(known.values[0]);
+    for (let i = 0; i < k; i++) {
+      close(r.values[i], known.values[i], tol * scale, `λ${i}`);
+      close(Math.abs(dot(r.vectors.subarray(i * d, (i + 1) * d), known.vectors[i])), 1, 1e-9, `|v${i}·q${i}|`);
+    }
+    assert.ok(r.relativeResidual <= 1e-10, `residual ${r.relativeResidual}`);
+  }
+
+  it('Lanczos on 512 × 512 with a PCA-like spectrum: the known pairs, as exact as the direct solver (k = 1, 2, 5)', () => {
+    const d = 512;
+    const values = pcaLike(d);
+    const { matrix, vectors } = randomSymmetric(d, values, 21);
+    const direct = directTopEigen(matrix, d, 5);
+    for (const k of [1, 2, 5]) {
+      const r = symmetricTopEigen(matrix, d, k);
+      assert.equal(r.method, 'lanczos', `k = ${k}`);
+      assertTopPairs(r, { values, vectors }, k, d, 1e-12);
+      r.values.forEach((v, i) => close(v, direct.values[i], 1e-12 * values[0], `Lanczos vs direct λ${i}`));
+    }
+  });
+
+  it('top = algebraically largest, also when negative eigenvalues dominate in magnitude (d = 300)', () => {
+    const d = 300;
+    const values = Array.from({ length: d }, (_, i) => 5 - i * 0.2); // 5 … −54.8
+    const known = randomSymmetric(d, values, 4);
+    assertTopPairs(symmetricTopEigen(known.matrix, d, 3), { values, vectors: known.vectors }, 3, d, 1e-12);
+  });
+
+  it('nearly equal leading eigenvalues far above the rest (gaps 1e-7 relative, d = 512): Lanczos resolves them exactly', () => {
+    const d = 512;
+    const values = [10, 10 - 1e-6, 10 - 2e-6, ...Array.from({ length: d - 3 }, (_, i) => 5 - (5 * i) / (d - 4))];
+    const known = randomSymmetric(d, values, 21);
+    const r = symmetricTopEigen(known.matrix, d, 2);
+    assert.equal(r.method, 'lanczos');
+    // Residual ≤ 1e-13 × λ₁ over a gap of 1e-6: each axis within 1e-6 rad of the true one.
+    assertTopPairs(r, { values, vectors: known.vectors }, 2, d, 1e-13);
+  });
+
+  it('near-isotropic spectrum with nearly equal top eigenvalues (d = 512): Lanczos cannot vouch in its budget, the direct solver answers', () => {
+    const d = 512;
+    const values = [10, 10 - 1e-6, ...Array.from({ length: d - 2 }, (_, i) => 9.98 - (2 * i) / d)];
+    const { matrix, vectors } = randomSymmetric(d, values, 21);
+    assert.equal(lanczosTopEigen(matrix, d, 2), undefined);
+    const r = symmetricTopEigen(matrix, d, 2);
+    assert.equal(r.method, 'direct');
+    for (let i = 0; i < 2; i++) {
+      close(r.values[i], values[i], 1e-13 * values[0], `λ${i}`);
+      // The direct solver's vectors are accurate to ≈ ε‖A‖ / gap ≈ 1e-9 here.
+      close(Math.abs(dot(r.vectors.subarray(i * d, (i + 1) * d), vectors[i])), 1, 1e-9, `|v${i}·q${i}|`);
+    }
+  });
+
+  it('falls back to the direct solver when the step budget is too small to converge, and not otherwise', () => {
+    const d = 256;
+    const values = pcaLike(d);
+    const known = randomSymmetric(d, values, 9);
+    assert.equal(lanczosTopEigen(known.matrix, d, 2, 6), undefined);
+    const starved = symmetricTopEigen(known.matrix, d, 2, { maxSteps: 6 });
+    assert.equal(starved.method, 'direct');
+    assertTopPairs(starved, { values, vectors: known.vectors }, 2, d, 1e-12);
+    assert.equal(symmetricTopEigen(known.matrix, d, 2).method, 'lanczos');
+    assert.equal(symmetricTopEigen(known.matrix, d, 2, { maxSteps: 0 }).method, 'direct');
+  });
+
+  it('an exactly repeated top eigenvalue at d = 256: every copy is returned, orthonormal, whichever solver answers', () => {
+    const d = 256;
+    const values = [7, 7, 7, ...Array.from({ length: d - 3 }, (_, i) => 6 - (6 * i) / (d - 4))];
+    const { matrix } = randomSymmetric(d, values, 9);
+    const r = symmetricTopEigen(matrix, d, 4);
+    [7, 7, 7, 6].forEach((v, i) => close(r.values[i], v, 1e-12 * 7, `λ${i}`));
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) close(dot(r.vectors.subarray(i * d, (i + 1) * d), r.vectors.subarray(j * d, (j + 1) * d)), i === j ? 1 : 0, 1e-9, `v${i}·v${j}`);
+    }
+    assert.ok(r.relativeResidual <= 1e-10, `residual ${r.relativeResidual}`);
+  });
+
+  it('certifyTop accepts the true leading pairs and rejects a set that skips a larger eigenvalue', () => {
+    const d = 200;
+    const values = [9, 8, 8, 5, ...Array.from({ length: d - 4 }, (_, i) => 4 - (8 * i) / d)];
+    const { matrix, vectors } = randomSymmetric(d, values, 10);
+    const pairs = (idx: number[]) => {
+      const v = new Float64Array(idx.length * d);
+      idx.forEach((k, i) => v.set(vectors[k], i * d));
+      return certifyTop(matrix, d, idx.map((k) => values[k]), v, 1e-8 * 9, 9);
+    };
+    assert.equal(pairs([0, 1]), true, 'top two (λ₃ = λ₂ is a tie, not a miss)');
+    assert.equal(pairs([0, 1, 2, 3]), true, 'top four');
+    assert.equal(pairs([0, 3]), false, 'skips 8, 8');
+    assert.equal(pairs([1, 2]), false, 'skips 9');
+    assert.equal(pairs([0, 1, 3]), false, 'skips the second 8');
   });
 });

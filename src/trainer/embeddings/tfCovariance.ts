@@ -1,7 +1,8 @@
 /**
  * The PCA covariance as one matrix product on TensorFlow.js (wasm's XNNPACK path, or a native backend),
- * ~10× faster than the JS tiles for 10 000 × 512. Float32 accumulation is ample for a 2-D picture; the
- * plain-JS covariance stays the default so the projection code also runs without tfjs.
+ * 2.5–4× faster than the JS tiles for 10 000 × 512 on the 2-core test machine (≈ 0.2–0.4 s against ≈ 0.9 s
+ * with wasm on two threads). Float32 accumulation is ample for a 2-D picture; the plain-JS covariance stays
+ * the default so the projection code also runs without tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
@@ -16,6 +17,11 @@ export async function tfCovariance(): Promise<CovarianceFn> {
     });
     const values = c.dataSync();
     c.dispose();
-    return Float64Array.from(values);
+    // The GEMM need not round C[a][b] and C[b][a] alike; the eigensolvers assume exact symmetry.
+    const out = new Float64Array(d * d);
+    for (let a = 0; a < d; a++) {
+      for (let b = a; b < d; b++) out[a * d + b] = out[b * d + a] = 0.5 * (values[a * d + b] + values[b * d + a]);
+    }
+    return out;
   };
 }
