@@ -77,11 +77,16 @@ describe('the packaged .vsix', () => {
       // cwd and NODE_PATH outside the repository: a dependency missing from the package cannot be found elsewhere.
       const env = { ...process.env };
       delete env.NODE_PATH;
+      delete env.DCL_WASM_THREADS;
       const result = spawnSync(process.execPath, [path.join(extensionDir, 'dist', 'trainer.js'), '--run-dir', runDir], { cwd: tmp, env, encoding: 'utf8', timeout: 170_000 });
       assert.equal(result.status, 0, `trainer exited with ${result.status}:\n${result.stderr}\n${result.stdout}`);
       const run = readRun(runDir);
       assert.equal(run.status.state, 'finished');
       assert.equal(run.status.backend?.name, 'wasm', 'the packaged WebAssembly backend loaded (no native tfjs-node in a .vsix)');
+      // The threaded binary's scripts ship too: the pool has every core (the binary caps it at 8).
+      const details = run.status.backend?.details.join('; ') ?? '';
+      assert.equal(run.status.backend?.threads, Math.min(os.cpus().length, 8), details);
+      assert.doesNotMatch(details, /threaded wasm failed/);
       assert.ok(eventsOf(run, 'step').length >= 2, 'loss events written');
       assert.equal(eventsOf(run, 'knn').length, 2, 'kNN before training and after the epoch');
       assert.match(eventsOf(run, 'started')[0].backend.tfjsVersion, /^4\./);

@@ -31,9 +31,9 @@ const VSIX = path.join(repoRoot(), 'dcl-explorer.vsix');
 const ARTIFACTS = path.join(repoRoot(), 'test-artifacts', 'e2e');
 
 /**
- * Small defaults for the flow (it asks loss, dataset, encoder, batch size, τ, epochs, but not the dataset
- * size): the synthetic set (5 000 images) with the MLP at batch 128 is 39 steps an epoch, about 20 s on
- * two cores. The trainer runs on Node's WebAssembly backend, as it would for a user without tfjs-node.
+ * Small defaults for the flow (it asks loss, dataset, training images, encoder, batch size, τ, epochs): the
+ * first 5 000 MNIST images with the MLP at batch 128 are 39 steps an epoch, about 20 s on two cores. The
+ * trainer runs on Node's WebAssembly backend, as it would for a user without tfjs-node.
  */
 const WORKSPACE_SETTINGS = {
   'dclExplorer.encoder': 'mlp',
@@ -43,8 +43,8 @@ const WORKSPACE_SETTINGS = {
   'dclExplorer.openChartsOnStart': true,
 };
 
-/** The Start DCL run answers for a run on the synthetic set; the flow has six steps for these losses. */
-const flowAnswers = (loss: 'DCL' | 'InfoNCE'): string[] => [loss, 'Synthetic', 'mlp', '128', '0.1', '2'];
+/** The Start DCL run answers for a run on the first 5 000 MNIST images; the flow has seven steps for these losses. */
+const flowAnswers = (loss: 'DCL' | 'InfoNCE'): string[] => [loss, 'MNIST', 'First 5 000', 'mlp', '128', '0.1', '2'];
 
 const DCL_LABEL = 'dcl · b128 · τ0.1';
 const INFONCE_LABEL = 'infonce · b128 · τ0.1';
@@ -192,7 +192,7 @@ describe('DCL Explorer in code-server, driven through the browser', { skip: skip
     await wb.screenshot('1-start-run-knn');
     await charts.showTab('loss');
     await assertStrictCsp(charts.frame);
-    assert.match(await charts.headerText(), new RegExp(`${runId}.*loss DCL · batch 128 · τ 0\\.1 · encoder mlp · dataset synthetic · 2 epochs`));
+    assert.match(await charts.headerText(), new RegExp(`${runId}.*loss DCL · batch 128 · τ 0\\.1 · encoder mlp · dataset mnist \\(first 5.000\\) · 2 epochs`));
     await wb.screenshot('1-start-run-finished');
     assertNoNewBrowserProblems();
   });

@@ -125,11 +125,12 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
     const script: ((i: FakeQuickInput) => void)[] = [
       (i) => i.choose('DCLW'),
       (i) => i.choose('Synthetic'),
-      (i) => i.back(), // encoder → dataset
+      (i) => i.back(), // training images → dataset
       (i) => {
         assert.equal(i.activeItems[0]?.label, 'Synthetic', 'the answer given before is preselected');
         i.choose('Synthetic');
       },
+      (i) => i.choose('First 2 000'),
       (i) => i.choose('mlp'),
       (i) => {
         assert.equal(i.kind, 'input');
@@ -141,7 +142,7 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
       (i) => i.type('0.3'),
       (i) => {
         assert.match(i.prompt ?? '', /σ/);
-        assert.equal(`${i.step}/${i.totalSteps}`, '6/7');
+        assert.equal(`${i.step}/${i.totalSteps}`, '7/8');
         i.type('0.4');
       },
       (i) => i.type('1'),
@@ -158,7 +159,7 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
     assert.equal(fake.quickInputs.every((i) => i.ignoreFocusOut), true);
     const finished = await stateOf((n) => n === undefined, 'finished');
     const config = readJson<Record<string, unknown>>(path.join(finished.runDir, 'config.json'));
-    assert.deepEqual([config.loss, config.dataset, config.encoder, config.batchSize, config.temperature, config.sigma, config.epochs], ['dclw', 'synthetic', 'mlp', 16, 0.3, 0.4, 1]);
+    assert.deepEqual([config.loss, config.dataset, config.subset, config.encoder, config.batchSize, config.temperature, config.sigma, config.epochs], ['dclw', 'synthetic', 2000, 'mlp', 16, 0.3, 0.4, 1]);
 
     // The next start offers the last run's answers first; Escape on the first question cancels.
     const count = api.store.list().length;

@@ -70,7 +70,7 @@ function options(defaults: Partial<RunConfig> = {}, check?: (kind: DatasetKind, 
 
 describe('the start-run flow', () => {
   it('asks loss, dataset, encoder, batch size, temperature, epochs with the defaults preselected', async () => {
-    const p = new ScriptedPrompter([() => 'InfoNCE', accept, () => 'resnet18', () => '128', () => '0.5', () => '3']);
+    const p = new ScriptedPrompter([() => 'InfoNCE', accept, accept, () => 'resnet18', () => '128', () => '0.5', () => '3']);
     const config = await runStartFlow(p, options());
     assert.ok(config);
     assert.equal(config.loss, 'infonce');
@@ -82,19 +82,20 @@ describe('the start-run flow', () => {
     assert.equal(config.name, undefined, 'the old name described other parameters');
     assert.deepEqual(config.optimizer, DEFAULT_RUN_CONFIG.optimizer);
     const picks = p.calls.filter((c): c is Extract<Call, { type: 'pick' }> => c.type === 'pick');
-    assert.deepEqual(picks.map((c) => c.active), ['DCL', 'MNIST', 'cnn']);
-    assert.deepEqual(p.calls.map((c) => ('frame' in c ? `${c.frame.step}/${c.frame.totalSteps}` : c.type)), ['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    assert.deepEqual(picks.map((c) => c.active), ['DCL', 'MNIST', 'All training images', 'cnn']);
+    assert.equal(config.subset, 0);
+    assert.deepEqual(p.calls.map((c) => ('frame' in c ? `${c.frame.step}/${c.frame.totalSteps}` : c.type)), ['1/7', '2/7', '3/7', '4/7', '5/7', '6/7', '7/7']);
     assert.equal(p.calls[0].type === 'pick' && p.calls[0].frame.canGoBack, false);
     assert.equal(p.calls[1].type === 'pick' && p.calls[1].frame.canGoBack, true);
   });
 
   it('adds the σ step for DCLW', async () => {
-    const p = new ScriptedPrompter([() => 'DCLW', accept, accept, accept, accept, () => '0.25', accept]);
+    const p = new ScriptedPrompter([() => 'DCLW', accept, accept, accept, accept, accept, () => '0.25', accept]);
     const config = await runStartFlow(p, options());
     assert.equal(config?.sigma, 0.25);
-    // The count follows the answers: 6 while the default loss (DCL) is selected, 7 once DCLW is chosen.
-    assert.deepEqual(p.calls.map((c) => ('frame' in c ? c.frame.totalSteps : 0)), [6, 7, 7, 7, 7, 7, 7]);
-    const sigmaCall = p.calls[5];
+    // The count follows the answers: 7 while the default loss (DCL) is selected, 8 once DCLW is chosen.
+    assert.deepEqual(p.calls.map((c) => ('frame' in c ? c.frame.totalSteps : 0)), [7, 8, 8, 8, 8, 8, 8, 8]);
+    const sigmaCall = p.calls[6];
     assert.equal(sigmaCall.type === 'input' && /σ/.test(sigmaCall.prompt), true);
   });
 
@@ -103,6 +104,7 @@ describe('the start-run flow', () => {
       () => back, // Back on step 1: nothing before it
       () => 'DCL',
       () => 'Synthetic',
+      () => 'First 2 000',
       () => 'mlp',
       () => '64',
       () => back, // from temperature to batch size
@@ -121,6 +123,7 @@ describe('the start-run flow', () => {
     const config = await runStartFlow(p, options());
     assert.ok(config);
     assert.equal(config.dataset, 'synthetic');
+    assert.equal(config.subset, 2000);
     assert.equal(config.encoder, 'cnn');
     assert.equal(config.batchSize, 32);
     assert.equal(config.epochs, 2);
@@ -133,7 +136,7 @@ describe('the start-run flow', () => {
 
   it('validates typed numbers with the same rules as config files', async () => {
     let validate: ((t: string) => string | undefined) | undefined;
-    const p = new ScriptedPrompter([accept, accept, accept, (c) => {
+    const p = new ScriptedPrompter([accept, accept, accept, accept, (c) => {
       if (c.type === 'input') validate = c.validate;
       return cancel;
     }]);
@@ -146,7 +149,7 @@ describe('the start-run flow', () => {
 
   it('picks a dataset folder, checks it, and stores it relative to the workspace', async () => {
     const checked: string[] = [];
-    const p = new ScriptedPrompter([accept, () => 'CIFAR-10 folder…', () => '/ws/data/cifar', accept, accept, accept, accept]);
+    const p = new ScriptedPrompter([accept, () => 'CIFAR-10 folder…', () => '/ws/data/cifar', accept, accept, accept, accept, accept]);
     const config = await runStartFlow(p, options({}, (kind, dir) => {
       checked.push(`${kind}:${dir}`);
       return { ok: true, folder: `${dir}/cifar-10-batches-bin`, summary: 'CIFAR-10' };
@@ -168,7 +171,7 @@ describe('the start-run flow', () => {
         return undefined;
       },
       () => 'Synthetic',
-      accept, accept, accept, accept,
+      accept, accept, accept, accept, accept,
     ]);
     const config = await runStartFlow(p, options({}, (kind, dir) => ({ ok: false, problem: `no ${kind} files in ${dir}` })));
     assert.equal(config?.dataset, 'synthetic');
@@ -178,7 +181,7 @@ describe('the start-run flow', () => {
 
   it('offers the previous folder as its own preselected item (rerun with changes) and rechecks it', async () => {
     const checked: string[] = [];
-    const p = new ScriptedPrompter([accept, accept, accept, accept, accept, accept]);
+    const p = new ScriptedPrompter([accept, accept, accept, accept, accept, accept, accept]);
     const config = await runStartFlow(p, options({ dataset: 'cifar100', dataDir: 'data/c100' }, (kind, dir) => {
       checked.push(dir);
       return { ok: true, folder: dir, summary: 'ok' };
@@ -187,5 +190,39 @@ describe('the start-run flow', () => {
     assert.equal(datasetCall.type === 'pick' && datasetCall.active, 'CIFAR-100 in data/c100');
     assert.deepEqual(checked, ['/ws/data/c100']);
     assert.equal(config?.dataDir, 'data/c100');
+  });
+
+  it('asks how many training images: presets, a typed number (validated, with Back), and the previous size kept', async () => {
+    let validate: ((t: string) => string | undefined) | undefined;
+    const p = new ScriptedPrompter([
+      accept,
+      accept,
+      () => 'Custom…',
+      (c) => {
+        assert.equal(c.type === 'input' && c.frame.totalSteps, 8, 'the typed size is one more step');
+        if (c.type === 'input') validate = c.validate;
+        return back;
+      },
+      () => 'Custom…',
+      () => '3000',
+      accept,
+      accept,
+      accept,
+      accept,
+    ]);
+    const config = await runStartFlow(p, options());
+    assert.equal(config?.subset, 3000);
+    assert.ok(validate);
+    assert.equal(validate('0'), 'This must be a whole number 1 or more');
+    assert.equal(validate('12.5'), 'This must be a whole number 1 or more');
+    assert.equal(validate('1500'), undefined);
+
+    // A rerun offers its own size, preselected, and keeps it.
+    const again = new ScriptedPrompter([accept, accept, accept, accept, accept, accept, accept]);
+    const rerun = await runStartFlow(again, options({ dataset: 'synthetic', subset: 3000 }));
+    const subsetCall = again.calls[2];
+    assert.equal(subsetCall.type === 'pick' && subsetCall.active, 'First 3 000');
+    assert.equal(subsetCall.type === 'pick' && subsetCall.items[0].description, '5 000 images');
+    assert.equal(rerun?.subset, 3000);
   });
 });

@@ -18,7 +18,7 @@ export function configFacts(c: RunConfig | null): string[] {
   if (!c) return ['config.json missing or unreadable'];
   const facts = [`loss ${LOSS_NAMES[c.loss] ?? c.loss}`, `batch ${c.batchSize}`, `τ ${c.temperature}`];
   if (c.loss === 'dclw') facts.push(`σ ${c.sigma}`);
-  facts.push(`encoder ${c.encoder}`, `dataset ${c.dataset}`, `${c.epochs} epochs`);
+  facts.push(`encoder ${c.encoder}`, `dataset ${c.dataset}${c.subset > 0 ? ` (first ${formatInteger(c.subset)})` : ''}`, `${c.epochs} epochs`);
   return facts;
 }
 

@@ -1,11 +1,11 @@
 /**
  * The "Start DCL run" questions: loss, dataset (with a folder dialog and a format check for folder
- * datasets), encoder, batch size, temperature, σ for DCLW, epochs. Back returns to the previous question
+ * datasets), how many training images, encoder, batch size, temperature, σ for DCLW, epochs. Back returns to the previous question
  * with its answer kept (the multi-step idiom of VS Code's quickinput sample); Escape cancels.
  */
 import type { DatasetKind, EncoderKind, LossKind, RunConfig } from '../../shared/protocol';
 import { FOLDER_DATASETS } from '../config/resolveRunConfig';
-import { checkBatchSize, checkEpochs, checkSigma, checkTemperature, parseTypedNumber, validateTypedNumber, type Check } from '../config/validators';
+import { checkBatchSize, checkEpochs, checkSigma, checkTemperature, integerIn, parseTypedNumber, validateTypedNumber, type Check } from '../config/validators';
 import type { FolderCheck } from '../datasets/datasetFolderCheck';
 import type { Answer, PickItem, Prompter, StepFrame } from './prompter';
 
@@ -24,6 +24,10 @@ interface Draft {
   loss: LossKind;
   dataset: DatasetKind;
   dataDir?: string;
+  /** First N training images (0 = all). */
+  subset: number;
+  /** The user chose to type the subset size: one more step. */
+  typedSubset?: boolean;
   encoder: EncoderKind;
   batchSize: number;
   temperature: number;
@@ -57,6 +61,33 @@ const ENCODER_ITEMS: PickItem<EncoderKind>[] = [
 
 type DatasetChoice = { kind: DatasetKind; dir?: string };
 
+/** Training-split sizes, for the "all images" item (folder datasets say what their folder holds). */
+const FULL_SIZES: Record<DatasetKind, string> = {
+  mnist: '60 000 images',
+  synthetic: '5 000 images',
+  idx: 'every image in the folder',
+  cifar10: '50 000 images',
+  cifar100: '50 000 images',
+  stl10: '5 000 labelled images',
+};
+
+/** Subset sizes offered for a quick look: a few epochs of these take minutes on a CPU. */
+const SUBSET_PRESETS = [10000, 5000, 2000];
+
+const formatCount = (n: number): string => n.toLocaleString('en-US').replace(/,/g, ' ');
+
+function subsetItems(draft: Draft): PickItem<number | 'custom'>[] {
+  const items: PickItem<number | 'custom'>[] = [
+    { label: 'All training images', description: FULL_SIZES[draft.dataset], value: 0 },
+    ...SUBSET_PRESETS.map((n) => ({ label: `First ${formatCount(n)}`, description: 'a quicker run; kNN still uses the test split', value: n })),
+  ];
+  if (draft.subset > 0 && !SUBSET_PRESETS.includes(draft.subset)) {
+    items.push({ label: `First ${formatCount(draft.subset)}`, description: 'as before', value: draft.subset });
+  }
+  items.push({ label: 'Custom…', description: 'type a number of images', value: 'custom' });
+  return items;
+}
+
 function datasetItems(draft: Draft): PickItem<DatasetChoice>[] {
   const items: PickItem<DatasetChoice>[] = [
     { label: 'MNIST', description: 'built in: 60 000 handwritten digits', value: { kind: 'mnist' } },
@@ -75,7 +106,7 @@ function datasetItems(draft: Draft): PickItem<DatasetChoice>[] {
 }
 
 const numberStep =
-  (field: 'batchSize' | 'temperature' | 'sigma' | 'epochs', prompt: string, check: Check, next: () => Step | undefined) =>
+  (field: 'subset' | 'batchSize' | 'temperature' | 'sigma' | 'epochs', prompt: string, check: Check, next: () => Step | undefined) =>
   (prompter: Prompter): Step =>
   async (draft, frame) => {
     const answer = await prompter.input(frame, { prompt, value: String(draft[field]), validate: (text) => validateTypedNumber(text, check) });
@@ -91,6 +122,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     loss: d.loss,
     dataset: d.dataset,
     dataDir: d.dataDir,
+    subset: d.subset,
     encoder: d.encoder,
     batchSize: d.batchSize,
     temperature: d.temperature,
@@ -110,6 +142,16 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     return { next: batchSize };
   };
 
+  const subsetCount = numberStep('subset', 'Training images: the first N of the training split (N ≥ 1)', integerIn(1), () => encoder)(prompter);
+  const subset: Step = async (dr, frame) => {
+    const answer = await prompter.pick(frame, { placeholder: 'How many training images', items: subsetItems(dr), active: (v) => v === dr.subset });
+    if (answer.kind !== 'value') return answer.kind;
+    dr.typedSubset = answer.value === 'custom';
+    if (answer.value === 'custom') return { next: subsetCount };
+    dr.subset = answer.value;
+    return { next: encoder };
+  };
+
   const dataset: Step = async (dr, frame) => {
     const items = datasetItems(dr);
     const answer: Answer<DatasetChoice> = await prompter.pick(frame, {
@@ -123,7 +165,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     if (!FOLDER_DATASETS.includes(kind)) {
       dr.dataset = kind;
       delete dr.dataDir;
-      return { next: encoder };
+      return { next: subset };
     }
     let absolute: string | undefined;
     if (answer.value.dir !== undefined) {
@@ -142,7 +184,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     }
     dr.dataset = kind;
     dr.dataDir = options.storePath(check.folder);
-    return { next: encoder };
+    return { next: subset };
   };
 
   const loss: Step = async (dr, frame) => {
@@ -152,7 +194,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     return { next: dataset };
   };
 
-  const completed = await runSteps(loss, draft, options.title, (dr) => (dr.loss === 'dclw' ? 7 : 6));
+  const completed = await runSteps(loss, draft, options.title, (dr) => (dr.loss === 'dclw' ? 8 : 7) + (dr.typedSubset ? 1 : 0));
   if (!completed) return undefined;
   const config: RunConfig = {
     ...d,
@@ -161,6 +203,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     projection: [...d.projection],
     loss: draft.loss,
     dataset: draft.dataset,
+    subset: draft.subset,
     encoder: draft.encoder,
     batchSize: draft.batchSize,
     temperature: draft.temperature,
