@@ -123,7 +123,12 @@ function resolveConfigOf(folder: RunFolder): RunConfig {
 async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
   const { folder, hooks } = ctx;
   const backend = await chooseBackend(config, ctx);
-  const backendInfo: BackendInfo = { name: backend.name, tfjsVersion: backend.tfjsVersion, details: backend.details };
+  const backendInfo: BackendInfo = {
+    name: backend.name,
+    tfjsVersion: backend.tfjsVersion,
+    ...(backend.threads !== undefined ? { threads: backend.threads } : {}),
+    details: backend.details,
+  };
   ctx.log(`backend: ${backend.details.join(', ')}`);
 
   const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed, unlabeled: config.useUnlabeled });

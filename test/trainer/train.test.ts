@@ -46,6 +46,8 @@ describe('a training run (in process, wasm backend, tiny synthetic data)', () =>
     const status = readStatus(dir);
     assert.equal(status.state, 'finished');
     assert.equal(status.backend?.name, 'wasm');
+    assert.ok(Number.isInteger(status.backend?.threads) && status.backend!.threads! >= 1, 'the thread pool size is recorded');
+    assert.equal(started.backend.threads, status.backend?.threads);
     assert.equal(status.step, 8);
     assert.ok(status.final && Number.isFinite(status.final.loss) && status.final.knnAccuracy! >= 0);
     assert.ok(fs.readFileSync(path.join(dir, 'log.txt'), 'utf8').includes('finished at step 8'));
