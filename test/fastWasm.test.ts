@@ -16,7 +16,7 @@ import {
 } from '../src/trainer/fastWasm';
 import { residues } from '../src/trainer/fastWasm/conv2dBackpropInput';
 import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from '../src/trainer/fastWasm/matmul';
-import { leadingReduction } from '../src/trainer/fastWasm/sum';
+import { columnSums, leadingReduction } from '../src/trainer/fastWasm/sum';
 import { MAX_PATCH_FLOATS, PATCH_MAX_CHANNELS, patchLimit, usePatchRoute } from '../src/trainer/fastWasm/im2col';
 import { assertAllClose, seededNormal } from './helpers/tf';
 
@@ -428,6 +428,15 @@ describe('sum over leading axes', () => {
     assert.equal(leadingReduction([4, 5, 6], [1, 2]), null);
     assert.equal(leadingReduction([4, 5, 6], [0, 1, 2]), null);
     assert.equal(leadingReduction([4, 5, 6], []), null);
+  });
+
+  test('columnSums: every row counted once, for row counts around the 8-row blocks', () => {
+    for (const outer of [0, 1, 7, 8, 9, 16, 17, 23]) {
+      const inner = 3;
+      const src = Float32Array.from({ length: outer * inner }, (_, k) => (k % inner) + 10 * Math.floor(k / inner));
+      const expected = Array.from({ length: inner }, (_, i) => outer * i + 10 * ((outer * (outer - 1)) / 2));
+      assert.deepEqual(Array.from(columnSums(src, outer, inner)), expected, `outer ${outer}`);
+    }
   });
 
   test('values match cpu: leading axes with and without keepDims, and the stock cases', async () => {
