@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as vm from 'node:vm';
 import { describe, test } from 'node:test';
 import { initBackend } from '../src/trainer/backend';
-import { requestedWasmThreads, workerSource } from '../src/trainer/fastWasm/threads';
+import { requestedWasmThreads, usableCores, workerSource } from '../src/trainer/fastWasm/threads';
 import { seededNormal } from './helpers/tf';
 
 interface ChildReport {
@@ -72,6 +72,15 @@ if (process.env.DCL_THREADS_CHILD) {
       for (const bad of ['0', '-2', '2.5', 'many']) {
         assert.throws(() => requestedWasmThreads({ DCL_WASM_THREADS: bad }, 8), /DCL_WASM_THREADS must be a whole number ≥ 1 \(got ".*"\); unset it/);
       }
+    });
+
+    test('usable cores: the affinity mask, and a Slurm allocation where it is smaller', () => {
+      const all = usableCores({});
+      assert.ok(all >= 1);
+      assert.equal(usableCores({ SLURM_CPUS_PER_TASK: '1' }), 1);
+      assert.equal(usableCores({ SLURM_CPUS_PER_TASK: String(all + 50) }), all, 'never more than the process may use');
+      assert.equal(usableCores({ SLURM_CPUS_PER_TASK: 'x' }), all);
+      assert.equal(requestedWasmThreads({ SLURM_CPUS_PER_TASK: '1' }), 1);
     });
 
     test('a malformed DCL_WASM_THREADS fails the backend choice instead of falling back to cpu', async () => {

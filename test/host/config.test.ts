@@ -110,10 +110,15 @@ describe('settings', () => {
     ]);
   });
 
-  it('passes dclExplorer.wasmThreads to local trainers as DCL_WASM_THREADS, and only when set', () => {
+  it('passes dclExplorer.wasmThreads (or a share of the cores per concurrent run) to local trainers as DCL_WASM_THREADS', () => {
     const base = { PATH: '/bin' };
-    assert.equal(trainerEnvironment({ wasmThreads: 0 }, base), base);
-    assert.deepEqual(trainerEnvironment({ wasmThreads: 3 }, base), { PATH: '/bin', DCL_WASM_THREADS: '3' });
+    assert.equal(trainerEnvironment({ wasmThreads: 0, maxConcurrentRuns: 1 }, base, 8), base);
+    assert.deepEqual(trainerEnvironment({ wasmThreads: 3, maxConcurrentRuns: 1 }, base, 8), { PATH: '/bin', DCL_WASM_THREADS: '3' });
+    assert.deepEqual(trainerEnvironment({ wasmThreads: 3, maxConcurrentRuns: 4 }, base, 8), { PATH: '/bin', DCL_WASM_THREADS: '3' }, 'the cap wins');
+    // Concurrent runs share the cores out, at least one thread each; a DCL_WASM_THREADS the editor has is kept.
+    assert.deepEqual(trainerEnvironment({ wasmThreads: 0, maxConcurrentRuns: 3 }, base, 8), { PATH: '/bin', DCL_WASM_THREADS: '2' });
+    assert.deepEqual(trainerEnvironment({ wasmThreads: 0, maxConcurrentRuns: 4 }, base, 2), { PATH: '/bin', DCL_WASM_THREADS: '1' });
+    assert.deepEqual(trainerEnvironment({ wasmThreads: 0, maxConcurrentRuns: 2 }, { DCL_WASM_THREADS: '5' }, 8), { DCL_WASM_THREADS: '5' });
     const { settings, problems } = readHostSettings((k) => (k === 'wasmThreads' ? 1.5 : undefined));
     assert.equal(settings.wasmThreads, 0);
     assert.match(problems[0], /dclExplorer\.wasmThreads/);

@@ -24,7 +24,7 @@ export interface HostSettings {
   /** Node.js executable for the trainer; empty means the editor's own runtime. */
   nodePath: string;
   stopTimeoutSeconds: number;
-  /** Threads of the wasm backend in local runs; 0 = every core (the trainer's default). */
+  /** Threads of the wasm backend in local runs; 0 = every core, shared out between concurrent runs. */
   wasmThreads: number;
   openChartsOnStart: boolean;
   /** Defaults of Slurm sweeps (`dclExplorer.slurm.*`); checked with the launcher's own rules. */
@@ -137,10 +137,18 @@ export function runDefaultsFromSettings(s: HostSettings): RunConfig {
 }
 
 /**
- * The environment of a local trainer: the editor's own, plus DCL_WASM_THREADS when the user caps the wasm
- * backend's threads (useful when the editor and other work need some of the cores).
+ * The environment of a local trainer: the editor's own, plus DCL_WASM_THREADS when the wasm backend should use
+ * fewer threads than every core: the user's cap, or else the cores shared out between the runs that may train
+ * at once (several pools spinning on the same cores slow every run down, more than the threads win).
  */
-export function trainerEnvironment(settings: Pick<HostSettings, 'wasmThreads'>, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (settings.wasmThreads <= 0) return base;
-  return { ...base, DCL_WASM_THREADS: String(settings.wasmThreads) };
+export function trainerEnvironment(
+  settings: Pick<HostSettings, 'wasmThreads' | 'maxConcurrentRuns'>,
+  base: NodeJS.ProcessEnv,
+  cores: number,
+): NodeJS.ProcessEnv {
+  if (settings.wasmThreads > 0) return { ...base, DCL_WASM_THREADS: String(settings.wasmThreads) };
+  if (settings.maxConcurrentRuns > 1 && base.DCL_WASM_THREADS === undefined) {
+    return { ...base, DCL_WASM_THREADS: String(Math.max(1, Math.floor(cores / settings.maxConcurrentRuns))) };
+  }
+  return base;
 }

@@ -3,6 +3,7 @@
  * status bar, the logs and the watcher, plus the few operations several commands share (launching a
  * run, picking runs, the trust check). Commands live in ./commands/, one file per concern.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunConfig } from '../../shared/protocol';
@@ -52,7 +53,7 @@ export class DclHost implements vscode.Disposable {
       execPath: () => this.currentSettings.nodePath || process.execPath,
       maxConcurrent: () => this.currentSettings.maxConcurrentRuns,
       stopTimeoutMs: () => this.currentSettings.stopTimeoutSeconds * 1000,
-      env: () => trainerEnvironment(this.currentSettings, process.env),
+      env: () => trainerEnvironment(this.currentSettings, process.env, os.availableParallelism()),
       cwd: () => workspaceBase() ?? this.runsRoot() ?? process.cwd(),
     });
     this.store = new RunStore({ roots: this.roots(), isOwned: this.manager.isOwned });

@@ -28,8 +28,18 @@ const osModule = nodeRequire('os') as typeof import('os');
 export const THREADED_SCRIPT = 'tfjs-backend-wasm-threaded-simd.js';
 export const THREADED_WORKER = 'tfjs-backend-wasm-threaded-simd.worker.js';
 
-/** Threads to use: DCL_WASM_THREADS when set (1 = single-threaded), else every logical core. */
-export function requestedWasmThreads(env: Record<string, string | undefined> = process.env, cores = osModule.cpus().length): number {
+/**
+ * Cores this process may use: the CPU affinity mask (taskset, cgroup cpusets) rather than every core of the
+ * machine, and a Slurm job's allocation (SLURM_CPUS_PER_TASK) where that is smaller.
+ */
+export function usableCores(env: Record<string, string | undefined> = process.env): number {
+  const affinity = typeof osModule.availableParallelism === 'function' ? osModule.availableParallelism() : osModule.cpus().length;
+  const slurm = Number(env.SLURM_CPUS_PER_TASK);
+  return Math.max(1, Number.isInteger(slurm) && slurm > 0 ? Math.min(slurm, affinity) : affinity);
+}
+
+/** Threads to use: DCL_WASM_THREADS when set (1 = single-threaded), else every usable core. */
+export function requestedWasmThreads(env: Record<string, string | undefined> = process.env, cores = usableCores(env)): number {
   const raw = env.DCL_WASM_THREADS;
   if (raw === undefined || raw.trim() === '') return Math.max(1, cores);
   const n = Number(raw);
