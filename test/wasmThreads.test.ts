@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as vm from 'node:vm';
 import { describe, test } from 'node:test';
 import { initBackend } from '../src/trainer/backend';
@@ -101,8 +103,11 @@ if (process.env.DCL_THREADS_CHILD) {
       assert.deepEqual(posted, ['/x/threaded.js']);
     });
 
-    test('two threads start under Node, agree with cpu, and let the process exit by itself', () => {
+    test('two threads start under Node, agree with cpu, and let the process exit by itself, leaving no files', () => {
+      const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('dcl-wasm-threads-')).sort();
+      const before = leftovers();
       const r = runChild('2');
+      assert.deepEqual(leftovers(), before, 'the worker script folder is removed at exit');
       assert.equal(r.status, 0, `child failed or hung: ${r.stderr}`);
       assert.equal(r.report?.backend, 'wasm');
       assert.equal(r.report?.threads, 2, r.report?.details.join('; '));

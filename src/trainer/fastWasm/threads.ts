@@ -83,6 +83,8 @@ export async function startThreadedWasm(
   const dir = fs.mkdtempSync(path.join(osModule.tmpdir(), 'dcl-wasm-threads-'));
   const workerPath = path.join(dir, THREADED_WORKER);
   fs.writeFileSync(workerPath, workerSource(original, scriptPath));
+  // Emscripten starts a worker from this file whenever its pool grows, so it stays until the process ends.
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
   const savedCreate = URL.createObjectURL;
   const savedCpus = osModule.cpus;
