@@ -133,7 +133,7 @@ describe('version pin and switches', () => {
     const again = installFastWasm({ env: {} });
     assert.equal(again.installed, true);
     assert.equal(again.reason, 'already installed');
-    assert.deepEqual(again.kernels.sort(), ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', '_FusedMatMul']);
+    assert.deepEqual(again.kernels.sort(), ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', '_FusedMatMul']);
   });
 
   test('uninstall restores the stock kernels and their behaviour', async () => {
@@ -474,5 +474,30 @@ describe('sum over leading axes', () => {
     const x = tf.tensor(input([6, 5, 4, 3]).values, [6, 5, 4, 3]);
     await assertNoLeak('leading sum', () => tf.dispose([tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1], true)]));
     x.dispose();
+  });
+});
+
+describe('identity without a copy', () => {
+  test('a clone shares the buffer, and either side can be disposed first', async () => {
+    await tf.setBackend('wasm');
+    const ids = backendDataIds();
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const b = tf.clone(a);
+    assert.equal(backendDataIds(), ids + 1, 'one buffer for both');
+    a.dispose();
+    assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4]);
+    const c = tf.clone(b);
+    c.dispose();
+    assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4]);
+    b.dispose();
+    assert.equal(backendDataIds(), ids, 'the buffer is freed with the last tensor');
+    const str = tf.tensor(['x', 'y']);
+    const s = tf.clone(str);
+    assert.deepEqual(s.arraySync(), ['x', 'y'], 'strings keep the stock kernel');
+    tf.dispose([str, s]);
+  });
+
+  test('values and gradients through identities match cpu', async () => {
+    await compare('identity chain', [input([3, 4])], (x) => [tf.clone(x), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clone(t), t)))(x)]);
   });
 });

@@ -12,6 +12,7 @@ import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul';
 import { makeSum } from './sum';
+import { makeIdentity } from './identity';
 import { LoadedVersions, versionMismatch } from './version';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -84,6 +85,7 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
   if (!stockMatMul || !stockFused) return off('the wasm backend has no BatchMatMul/_FusedMatMul kernel to build on');
   const stockBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, BACKEND);
   const stockSum = tf.getKernel(tf.Sum, BACKEND);
+  const stockIdentity = tf.getKernel(tf.Identity, BACKEND);
 
   const overrides: [string, tf.KernelFunc][] = [
     [tf.BatchMatMul, makeBatchMatMul(stockMatMul.kernelFunc)],
@@ -91,6 +93,7 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     [tf.Conv2DBackpropFilter, makeConv2DBackpropFilter()],
     [tf.Conv2DBackpropInput, makeConv2DBackpropInput(stockBackpropInput?.kernelFunc)],
     ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc)] as [string, tf.KernelFunc]] : []),
+    ...(stockIdentity ? [[tf.Identity, makeIdentity(stockIdentity.kernelFunc)] as [string, tf.KernelFunc]] : []),
   ];
   replaced = new Map();
   for (const [name, kernelFunc] of overrides) {
