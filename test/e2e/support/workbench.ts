@@ -110,9 +110,14 @@ export class Workbench {
   /** Opens the DCL Explorer side bar. (With no runs, the tree is hidden behind its welcome content.) */
   async showRunsView(): Promise<void> {
     const container = this.page.locator('[id="workbench.view.extension.dclExplorer"]');
-    if (await container.isVisible()) return;
-    await this.page.locator('.activitybar [aria-label="DCL Explorer"]').first().click();
-    await container.waitFor();
+    // Right after a reload VS Code may still be restoring the side bar with this view in it: give it a moment,
+    // because clicking the icon of the view container already shown hides the side bar instead. If a click
+    // lands in that window anyway, the next round clicks again and shows it.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (await container.waitFor({ timeout: attempt === 0 ? 3_000 : 8_000 }).then(() => true, () => false)) return;
+      await this.page.locator('.activitybar [aria-label="DCL Explorer"]').first().click();
+    }
+    await container.waitFor({ timeout: 10_000 });
   }
 
   /** The run rows in display order, each with the state group it sits in. */
