@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { EVENT_SCHEMA_VERSION, RUN_FILES, type LossKind, type RunConfig, type RunEvent, type RunStatus } from '../../src/shared/protocol';
 import { serializeEvent } from '../../src/shared/eventLog';
 import { summarizeNpc } from '../../src/shared/stats';
+import { mulberry32 as rng } from '../../src/trainer/random';
 
 export interface FixtureRunOptions {
   name: string;
@@ -38,18 +39,6 @@ export const CHARTS_FIXTURE: FixtureRunOptions = {
   startTime: '2026-01-15T10:00:00.000Z',
   state: 'finished',
 };
-
-/** mulberry32: tiny, fast, and the same on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

@@ -35,24 +35,42 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ') + ';';
 }
 
-export function webviewHtml(input: WebviewHtmlInput): string {
+export interface WebviewPageInput {
+  title: string;
+  /** The Content-Security-Policy of the page. */
+  csp: string;
+  nonce: string;
+  scriptUris: string[];
+  styleUris: string[];
+  /** What the page shows until its bundle has rendered. */
+  loadingText: string;
+  /** Publish the nonce in a `csp-nonce` meta tag (for the toolkit's runtime style probe). */
+  nonceMeta?: boolean;
+}
+
+/** The HTML shell every webview of the extension uses: CSP meta, styles, a loading placeholder, nonced scripts. */
+export function webviewPage(input: WebviewPageInput): string {
   const nonce = escapeAttr(input.nonce);
   const styles = input.styleUris.map((u) => `  <link rel="stylesheet" href="${escapeAttr(u)}">`).join('\n');
   const scripts = input.scriptUris.map((u) => `  <script nonce="${nonce}" src="${escapeAttr(u)}"></script>`).join('\n');
+  const nonceMeta = input.nonceMeta ? `\n  <meta property="csp-nonce" content="${nonce}">` : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(input.cspSource, input.nonce))}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <meta property="csp-nonce" content="${nonce}">
+  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(input.csp)}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">${nonceMeta}
   <title>${escapeAttr(input.title)}</title>
 ${styles}
 </head>
 <body>
-  <main id="app" aria-busy="true"><p class="loading">Loading charts…</p></main>
+  <main id="app" aria-busy="true"><p class="loading">${escapeAttr(input.loadingText)}</p></main>
 ${scripts}
 </body>
 </html>
 `;
+}
+
+export function webviewHtml(input: WebviewHtmlInput): string {
+  return webviewPage({ ...input, csp: contentSecurityPolicy(input.cspSource, input.nonce), loadingText: 'Loading charts…', nonceMeta: true });
 }

@@ -3,7 +3,7 @@
  * the panel shows. Strict CSP: scripts run only with the per-load nonce, styles come from files or carry
  * the nonce, images only from the webview's own resources, data: and blob: (thumbnails), nothing is fetched.
  */
-import { escapeAttr, makeNonce } from '../charts/webviewHtml';
+import { makeNonce, webviewPage } from '../charts/webviewHtml';
 
 export { makeNonce };
 
@@ -30,22 +30,10 @@ export function projectionCsp(cspSource: string, nonce: string): string {
 }
 
 export function projectionHtml(input: ProjectionHtmlInput): string {
-  const nonce = escapeAttr(input.nonce);
-  const styles = input.styleUris.map((u) => `  <link rel="stylesheet" href="${escapeAttr(u)}">`).join('\n');
-  const scripts = input.scriptUris.map((u) => `  <script nonce="${nonce}" src="${escapeAttr(u)}"></script>`).join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(projectionCsp(input.cspSource, input.nonce))}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <title>${escapeAttr(input.title ?? 'Embedding projection')}</title>
-${styles}
-</head>
-<body>
-  <main id="app" aria-busy="true"><p class="loading">Loading the projection…</p></main>
-${scripts}
-</body>
-</html>
-`;
+  return webviewPage({
+    ...input,
+    title: input.title ?? 'Embedding projection',
+    csp: projectionCsp(input.cspSource, input.nonce),
+    loadingText: 'Loading the projection…',
+  });
 }
