@@ -30,6 +30,7 @@ interface TrainingRow {
   viewsPerSecond: number;
   backend: string;
   threads: number;
+  native: string | null;
   encoder: string;
   batchSize: number;
   msPerStep: number;
@@ -38,8 +39,9 @@ interface TrainingRow {
 }
 
 /**
- * Each backend × encoder runs in its own process so backends never share state. wasm runs twice: with its
- * default pool (every core) and single-threaded, which shows what the threads bring on this machine.
+ * Each backend × encoder runs in its own process so backends never share state. wasm runs three ways: as
+ * the trainer runs it (native GEMM/conv kernels when a C compiler is there), wasm kernels alone with their
+ * default pool (every core), and wasm alone single-threaded, which shows what each layer brings here.
  */
 function trainingThroughput(): void {
   const rows: (string | number)[][] = [];
@@ -48,7 +50,8 @@ function trainingThroughput(): void {
     { backend: 'tensorflow-gpu' },
     { backend: 'tensorflow' },
     { backend: 'wasm' },
-    { backend: 'wasm', env: { DCL_WASM_THREADS: '1' }, label: 'wasm, 1 thread' },
+    { backend: 'wasm', env: { DCL_NATIVE: '0' }, label: 'wasm, no native kernels' },
+    { backend: 'wasm', env: { DCL_NATIVE: '0', DCL_WASM_THREADS: '1' }, label: 'wasm, no native, 1 thread' },
     { backend: 'cpu' },
   ];
   for (const { backend, env, label } of variants) {
@@ -77,7 +80,7 @@ function trainingThroughput(): void {
         res.msPerStep.toFixed(0),
         res.augmentMsPerStep.toFixed(0),
         res.peakRssMiB.toFixed(0),
-        `${res.threads} thread(s)`,
+        `${res.threads} thread(s)${res.native ? `, native ${res.native}` : ''}`,
       ]);
     }
   }

@@ -4,7 +4,7 @@
 //  - the webview scripts (browser, IIFE).
 // Tests and benchmarks are bundled like the trainer into dist-test/ and dist/.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -96,6 +96,14 @@ if (!testFilter && existsSync(join(root, 'test/integration/runTest.ts'))) {
     outdir: testOutdir,
     external: ['@tensorflow/*', 'vscode', 'mocha', 'esbuild', '@vscode/test-electron'],
   });
+}
+
+// The trainer compiles its native kernels from C source at run time (src/trainer/native/compileNative.ts),
+// so the source travels beside the bundle, also into the .vsix.
+const nativeSource = join(root, 'src/trainer/native/fast_kernels.c');
+if (existsSync(nativeSource)) {
+  mkdirSync(join(root, 'dist/native'), { recursive: true });
+  copyFileSync(nativeSource, join(root, 'dist/native/fast_kernels.c'));
 }
 
 if (!watch && !testFilter) {

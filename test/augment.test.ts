@@ -8,7 +8,7 @@ import {
   hueMatrix,
   type AugmentOptions,
 } from '../src/trainer/augment';
-import { mulberry32 } from '../src/trainer/random';
+import { gaussianNoise, mulberry32 } from '../src/trainer/random';
 import { initBackend } from '../src/trainer/backend';
 import { assertAllClose, assertClose, useCpu } from './helpers/tf';
 
@@ -210,6 +210,30 @@ describe('augmentBatch on cpu', () => {
     const std = Math.sqrt(out.reduce((a, v) => a + (v - mean) ** 2, 0) / out.length);
     assertClose(mean, 0.5, 0, 0.01, 'noise mean');
     assertClose(std, 0.05, 0.15, 0, 'noise std');
+  });
+
+  it('gaussianNoise: N(0, std²) samples, reproducible per seed, odd lengths filled', () => {
+    const std = 0.05;
+    const x = gaussianNoise(200_001, std, 9);
+    let sum = 0;
+    let sq = 0;
+    let within1 = 0;
+    let within2 = 0;
+    for (const v of x) {
+      sum += v;
+      sq += v * v;
+      if (Math.abs(v) < std) within1++;
+      if (Math.abs(v) < 2 * std) within2++;
+    }
+    const mean = sum / x.length;
+    assertClose(mean, 0, 0, 0.001, 'mean');
+    assertClose(Math.sqrt(sq / x.length - mean * mean), std, 0.01, 0, 'std');
+    // The normal distribution's 68.3 % / 95.4 % within one / two standard deviations.
+    assertClose(within1 / x.length, 0.6827, 0, 0.005, 'within 1σ');
+    assertClose(within2 / x.length, 0.9545, 0, 0.003, 'within 2σ');
+    assert.notEqual(x[x.length - 1], 0, 'the last sample of an odd length is drawn too');
+    assert.deepEqual(gaussianNoise(7, std, 9), x.subarray(0, 7));
+    assert.notDeepEqual(gaussianNoise(7, std, 10), x.subarray(0, 7));
   });
 
   it('is reproducible per seed and differs between seeds', () => {

@@ -1,7 +1,8 @@
 /**
  * The fast wasm kernels against the cpu backend: values and gradients, odd shapes, every transpose
  * combination, batching, fused bias/activation, conv strides/padding/channels; plus the version pin,
- * the off switches, uninstall and tensor leaks.
+ * the off switches, uninstall and tensor leaks. The matmul and conv suites run twice: on the wasm
+ * rewrites alone, and with the native GEMM/convolution kernels layered over them.
  */
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
@@ -18,7 +19,28 @@ import { residues } from '../src/trainer/fastWasm/conv2dBackpropInput';
 import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from '../src/trainer/fastWasm/matmul';
 import { columnSums, leadingReduction } from '../src/trainer/fastWasm/sum';
 import { MAX_PATCH_FLOATS, PATCH_MAX_CHANNELS, patchLimit, usePatchRoute } from '../src/trainer/fastWasm/im2col';
+import { loadNativeKernels, type NativeKernels } from '../src/trainer/native/loadNative';
 import { assertAllClose, seededNormal } from './helpers/tf';
+
+type Route = 'wasm' | 'native';
+const nativeLoad = loadNativeKernels({ threads: 2 });
+// CI installs a C compiler, so there the native suites must run rather than skip.
+const nativeSkip = nativeLoad.kernels ? false : process.env.CI ? false : `no native kernels here: ${nativeLoad.report.reason}`;
+
+/** Reinstalls the fast kernels for one route (the wasm rewrites alone, or native over them). */
+function useRoute(route: Route): void {
+  uninstallFastWasm();
+  if (route === 'native' && !nativeLoad.kernels) assert.fail(`native kernels must load in CI: ${nativeLoad.report.reason}`);
+  const report = installFastWasm({ env: {}, native: route === 'native' ? (nativeLoad.kernels as NativeKernels) : undefined });
+  assert.equal(report.installed, true, report.reason);
+}
+
+function routeSuite(route: Route, name: string, body: () => void): void {
+  describe(`${route}: ${name}`, { skip: route === 'native' ? nativeSkip : false }, () => {
+    before(() => useRoute(route));
+    body();
+  });
+}
 
 const RTOL = 2e-5;
 
@@ -52,7 +74,7 @@ async function compare(what: string, inputs: Input[], fn: (...ts: tf.Tensor[]) =
   await tf.setBackend('wasm');
   assert.equal(fast.length, ref.length, `${what}: number of outputs`);
   fast.forEach((f, i) => {
-    const scale = Math.max(1e-6, ...ref[i].map(Math.abs));
+    const scale = ref[i].reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
     assertAllClose(f, ref[i], RTOL, RTOL * scale, `${what} output ${i}`);
   });
 }
@@ -195,229 +217,264 @@ describe('planning', () => {
   });
 });
 
-describe('matMul', () => {
-  const combos: [boolean, boolean][] = [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ];
-  const stored = (rows: number, cols: number, t: boolean) => (t ? [cols, rows] : [rows, cols]);
-
-  test('odd 2-D shapes, all transpose combinations, values and gradients', async () => {
-    for (const [m, k, n] of [[3, 5, 7], [33, 70, 45], [1, 9, 1], [200, 24, 6]]) {
-      for (const [ta, tb] of combos) {
-        const a = input(stored(m, k, ta));
-        const b = input(stored(k, n, tb));
-        const dy = input([m, n]);
-        const what = `${m}x${k}x${n} tA=${ta} tB=${tb}`;
-        await compare(what, [a, b], (x, y) => tf.matMul(x, y, ta, tb));
-        await compare(`${what} grads`, [a, b, dy], (x, y, g) =>
-          tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb))([x, y], g),
-        );
-      }
-    }
-  });
-
-  test('batched: folded, spread, per entry, small and rank 4, all transpose combinations', async () => {
-    const cases: [number[], number[]][] = [
-      [[4], []], // [4, m, k] x [k, n]
-      [[4], [1]], // [4, m, k] x [1, k, n]
-      [[], [4]], // [m, k] x [4, k, n]
-      [[1], [4]],
-      [[4], [4]],
-      [[2, 3], [2, 3]],
+for (const route of ['wasm', 'native'] as const) {
+  routeSuite(route, 'matMul', () => {
+    const combos: [boolean, boolean][] = [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
     ];
-    for (const [m, k, n] of [[3, 5, 7], [40, 30, 35]]) {
-      for (const [ba, bb] of cases) {
+    const stored = (rows: number, cols: number, t: boolean) => (t ? [cols, rows] : [rows, cols]);
+
+    test('odd 2-D shapes, all transpose combinations, values and gradients', async () => {
+      for (const [m, k, n] of [[3, 5, 7], [33, 70, 45], [1, 9, 1], [200, 24, 6]]) {
         for (const [ta, tb] of combos) {
-          const a = input([...ba, ...stored(m, k, ta)]);
-          const b = input([...bb, ...stored(k, n, tb)]);
-          const what = `[${ba}]x[${bb}] ${m}x${k}x${n} tA=${ta} tB=${tb}`;
+          const a = input(stored(m, k, ta));
+          const b = input(stored(k, n, tb));
+          const dy = input([m, n]);
+          const what = `${m}x${k}x${n} tA=${ta} tB=${tb}`;
           await compare(what, [a, b], (x, y) => tf.matMul(x, y, ta, tb));
+          await compare(`${what} grads`, [a, b, dy], (x, y, g) =>
+            tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb))([x, y], g),
+          );
         }
       }
-    }
-  });
-
-  test('gradients of batched products', async () => {
-    // tfjs-core's BatchMatMul gradient does not reduce over broadcast batches, so both operands
-    // carry the batch here.
-    for (const [m, k, n] of [[5, 8, 7], [40, 30, 35]]) {
-      for (const [ta, tb] of combos) {
-        const what = `batched grads ${m}x${k}x${n} tA=${ta} tB=${tb}`;
-        await compare(what, [input([3, ...stored(m, k, ta)]), input([3, ...stored(k, n, tb)]), input([3, m, n])], (x, y, g) =>
-          tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb))([x, y], g),
-        );
-      }
-    }
-  });
-
-  test('no tensors or wasm buffers leak', async () => {
-    const a = tf.tensor(input([4, 40, 30]).values, [4, 40, 30]);
-    const b = tf.tensor(input([4, 35, 30]).values, [4, 35, 30]);
-    const c = tf.tensor(input([30, 25]).values, [30, 25]);
-    const d = tf.tensor(input([25, 40]).values, [25, 40]);
-    const e = tf.tensor(input([6, 35]).values, [6, 35]);
-    for (const [x, y, ta, tb] of [[a, b, false, true], [a, c, false, false], [a, d, true, true], [e, b, false, false]] as const) {
-      await assertNoLeak(`matMul [${x.shape}] [${y.shape}]`, () => tf.matMul(x, y, ta, tb).dispose());
-    }
-    await assertNoLeak('matMul grads', () => {
-      tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, false, true).sum())([a, b]));
     });
-    tf.dispose([a, b, c, d, e]);
+
+    test('batched: folded, spread, per entry, small and rank 4, all transpose combinations', async () => {
+      const cases: [number[], number[]][] = [
+        [[4], []], // [4, m, k] x [k, n]
+        [[4], [1]], // [4, m, k] x [1, k, n]
+        [[], [4]], // [m, k] x [4, k, n]
+        [[1], [4]],
+        [[4], [4]],
+        [[2, 3], [2, 3]],
+      ];
+      for (const [m, k, n] of [[3, 5, 7], [40, 30, 35]]) {
+        for (const [ba, bb] of cases) {
+          for (const [ta, tb] of combos) {
+            const a = input([...ba, ...stored(m, k, ta)]);
+            const b = input([...bb, ...stored(k, n, tb)]);
+            const what = `[${ba}]x[${bb}] ${m}x${k}x${n} tA=${ta} tB=${tb}`;
+            await compare(what, [a, b], (x, y) => tf.matMul(x, y, ta, tb));
+          }
+        }
+      }
+    });
+
+    test('gradients of batched products', async () => {
+      // tfjs-core's BatchMatMul gradient does not reduce over broadcast batches, so both operands
+      // carry the batch here.
+      for (const [m, k, n] of [[5, 8, 7], [40, 30, 35]]) {
+        for (const [ta, tb] of combos) {
+          const what = `batched grads ${m}x${k}x${n} tA=${ta} tB=${tb}`;
+          await compare(what, [input([3, ...stored(m, k, ta)]), input([3, ...stored(k, n, tb)]), input([3, m, n])], (x, y, g) =>
+            tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb))([x, y], g),
+          );
+        }
+      }
+    });
+
+    test('no tensors or wasm buffers leak', async () => {
+      const a = tf.tensor(input([4, 40, 30]).values, [4, 40, 30]);
+      const b = tf.tensor(input([4, 35, 30]).values, [4, 35, 30]);
+      const c = tf.tensor(input([30, 25]).values, [30, 25]);
+      const d = tf.tensor(input([25, 40]).values, [25, 40]);
+      const e = tf.tensor(input([6, 35]).values, [6, 35]);
+      for (const [x, y, ta, tb] of [[a, b, false, true], [a, c, false, false], [a, d, true, true], [e, b, false, false]] as const) {
+        await assertNoLeak(`matMul [${x.shape}] [${y.shape}]`, () => tf.matMul(x, y, ta, tb).dispose());
+      }
+      await assertNoLeak('matMul grads', () => {
+        tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, false, true).sum())([a, b]));
+      });
+      tf.dispose([a, b, c, d, e]);
+    });
   });
-});
 
-describe('fused matMul', () => {
-  const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
+  routeSuite(route, 'fused matMul', () => {
+    const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
 
-  test('bias and every activation, transposed and batched operands', async () => {
-    const layouts: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
-      { a: [6, 9], b: [9, 5], ta: false, tb: false },
-      { a: [9, 6], b: [5, 9], ta: true, tb: true },
-      { a: [6, 9], b: [5, 9], ta: false, tb: true },
-      { a: [3, 6, 9], b: [1, 9, 5], ta: false, tb: false },
-      { a: [3, 9, 6], b: [1, 9, 5], ta: true, tb: false },
-      { a: [1, 6, 9], b: [3, 9, 5], ta: false, tb: false },
-      { a: [3, 6, 30], b: [3, 25, 30], ta: false, tb: true },
-      { a: [3, 40, 30], b: [3, 35, 30], ta: false, tb: true },
-    ];
-    for (const l of layouts) {
-      const n = l.tb ? l.b[l.b.length - 2] : l.b[l.b.length - 1];
-      for (const activation of activations) {
-        const what = `fused [${l.a}] [${l.b}] tA=${l.ta} tB=${l.tb} ${activation}`;
-        await compare(what, [input(l.a), input(l.b), input([n])], (a, b, bias) =>
-          tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, bias, activation, leakyreluAlpha: 0.3 }),
+    test('bias and every activation, transposed and batched operands', async () => {
+      const layouts: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+        { a: [6, 9], b: [9, 5], ta: false, tb: false },
+        { a: [9, 6], b: [5, 9], ta: true, tb: true },
+        { a: [6, 9], b: [5, 9], ta: false, tb: true },
+        { a: [3, 6, 9], b: [1, 9, 5], ta: false, tb: false },
+        { a: [3, 9, 6], b: [1, 9, 5], ta: true, tb: false },
+        { a: [1, 6, 9], b: [3, 9, 5], ta: false, tb: false },
+        { a: [3, 6, 30], b: [3, 25, 30], ta: false, tb: true },
+        { a: [3, 40, 30], b: [3, 35, 30], ta: false, tb: true },
+      ];
+      for (const l of layouts) {
+        const n = l.tb ? l.b[l.b.length - 2] : l.b[l.b.length - 1];
+        for (const activation of activations) {
+          const what = `fused [${l.a}] [${l.b}] tA=${l.ta} tB=${l.tb} ${activation}`;
+          await compare(what, [input(l.a), input(l.b), input([n])], (a, b, bias) =>
+            tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, bias, activation, leakyreluAlpha: 0.3 }),
+          );
+        }
+        await compare(`fused [${l.a}] [${l.b}] no bias relu`, [input(l.a), input(l.b)], (a, b) =>
+          tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, activation: 'relu' }),
+        );
+        await compare(`fused [${l.a}] [${l.b}] prelu`, [input(l.a), input(l.b), input([n]), input([n])], (a, b, bias, alpha) =>
+          tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, bias, activation: 'prelu', preluActivationWeights: alpha }),
         );
       }
-      await compare(`fused [${l.a}] [${l.b}] no bias relu`, [input(l.a), input(l.b)], (a, b) =>
-        tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, activation: 'relu' }),
+    });
+
+    test('a [1, n] bias (stock wasm rejects any bias of rank > 1)', async () => {
+      await compare('fused rank-2 bias', [input([6, 9]), input([5, 9]), input([1, 5])], (a, b, bias) =>
+        tf.fused.matMul({ a, b, transposeB: true, bias, activation: 'relu' }),
       );
-      await compare(`fused [${l.a}] [${l.b}] prelu`, [input(l.a), input(l.b), input([n]), input([n])], (a, b, bias, alpha) =>
-        tf.fused.matMul({ a, b, transposeA: l.ta, transposeB: l.tb, bias, activation: 'prelu', preluActivationWeights: alpha }),
+    });
+
+    test('gradients through a fused dense layer', async () => {
+      await compare('fused grads', [input([6, 9]), input([5, 9]), input([5]), input([6, 5])], (a, b, bias, dy) =>
+        tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.fused.matMul({ a: p, b: q, bias: r, transposeB: true }))([a, b, bias], dy),
       );
+    });
+
+    test('no leaks', async () => {
+      const a = tf.tensor(input([3, 6, 9]).values, [3, 6, 9]);
+      const b = tf.tensor(input([9, 5]).values, [9, 5]);
+      const bias = tf.tensor(input([5]).values, [5]);
+      await assertNoLeak('fused fold', () => tf.fused.matMul({ a, b, bias, activation: 'relu' }).dispose());
+      const at = tf.tensor(input([3, 9, 6]).values, [3, 9, 6]);
+      const bias2 = tf.tensor(input([1, 5]).values, [1, 5]);
+      await assertNoLeak('fused rank-2 bias', () => tf.fused.matMul({ a, b, bias: bias2, activation: 'relu' }).dispose());
+      await assertNoLeak('fused general', () => tf.fused.matMul({ a: at, b, bias, transposeA: true, activation: 'elu' }).dispose());
+      tf.dispose([a, at, b, bias, bias2]);
+    });
+  });
+
+  routeSuite(route, 'conv2d backprop', () => {
+    type Pad = 'same' | 'valid' | number;
+    interface ConvCase {
+      x: number[];
+      f: number[];
+      stride: number;
+      pad: Pad;
     }
-  });
+    const cases: ConvCase[] = [];
+    for (const [x, f] of [
+      [[2, 7, 9, 3], [3, 3, 3, 8]],
+      [[1, 8, 8, 1], [3, 3, 1, 1]],
+      [[3, 7, 9, 8], [2, 2, 8, 3]],
+      [[2, 6, 5, 8], [1, 1, 8, 1]],
+      [[2, 9, 7, 3], [5, 3, 3, 2]],
+    ]) {
+      for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) cases.push({ x, f, stride, pad });
+    }
+    // Numeric padding and stride 3 exercise crops of dy and residues without filter taps.
+    cases.push({ x: [2, 9, 7, 3], f: [3, 3, 3, 4], stride: 2, pad: 2 });
+    cases.push({ x: [2, 10, 11, 3], f: [2, 3, 3, 4], stride: 3, pad: 'valid' });
+    cases.push({ x: [2, 10, 11, 3], f: [4, 4, 3, 4], stride: 3, pad: 'same' });
 
-  test('a [1, n] bias (stock wasm rejects any bias of rank > 1)', async () => {
-    await compare('fused rank-2 bias', [input([6, 9]), input([5, 9]), input([1, 5])], (a, b, bias) =>
-      tf.fused.matMul({ a, b, transposeB: true, bias, activation: 'relu' }),
-    );
-  });
-
-  test('gradients through a fused dense layer', async () => {
-    await compare('fused grads', [input([6, 9]), input([5, 9]), input([5]), input([6, 5])], (a, b, bias, dy) =>
-      tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.fused.matMul({ a: p, b: q, bias: r, transposeB: true }))([a, b, bias], dy),
-    );
-  });
-
-  test('no leaks', async () => {
-    const a = tf.tensor(input([3, 6, 9]).values, [3, 6, 9]);
-    const b = tf.tensor(input([9, 5]).values, [9, 5]);
-    const bias = tf.tensor(input([5]).values, [5]);
-    await assertNoLeak('fused fold', () => tf.fused.matMul({ a, b, bias, activation: 'relu' }).dispose());
-    const at = tf.tensor(input([3, 9, 6]).values, [3, 9, 6]);
-    const bias2 = tf.tensor(input([1, 5]).values, [1, 5]);
-    await assertNoLeak('fused rank-2 bias', () => tf.fused.matMul({ a, b, bias: bias2, activation: 'relu' }).dispose());
-    await assertNoLeak('fused general', () => tf.fused.matMul({ a: at, b, bias, transposeA: true, activation: 'elu' }).dispose());
-    tf.dispose([a, at, b, bias, bias2]);
-  });
-});
-
-describe('conv2d backprop', () => {
-  type Pad = 'same' | 'valid' | number;
-  interface ConvCase {
-    x: number[];
-    f: number[];
-    stride: number;
-    pad: Pad;
-  }
-  const cases: ConvCase[] = [];
-  for (const [x, f] of [
-    [[2, 7, 9, 3], [3, 3, 3, 8]],
-    [[1, 8, 8, 1], [3, 3, 1, 1]],
-    [[3, 7, 9, 8], [2, 2, 8, 3]],
-    [[2, 6, 5, 8], [1, 1, 8, 1]],
-    [[2, 9, 7, 3], [5, 3, 3, 2]],
-  ]) {
-    for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) cases.push({ x, f, stride, pad });
-  }
-  // Numeric padding and stride 3 exercise crops of dy and residues without filter taps.
-  cases.push({ x: [2, 9, 7, 3], f: [3, 3, 3, 4], stride: 2, pad: 2 });
-  cases.push({ x: [2, 10, 11, 3], f: [2, 3, 3, 4], stride: 3, pad: 'valid' });
-  cases.push({ x: [2, 10, 11, 3], f: [4, 4, 3, 4], stride: 3, pad: 'same' });
-
-  const outShape = (c: ConvCase): number[] => {
-    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.stride, 1, c.pad);
-    return info.outShape;
-  };
-
-  // Both routes on every case: patch matrices (im2col.ts; for few input channels) and the convolution rewrites.
-  for (const route of ['im2col', 'convolution rewrites'] as const) {
-    const withRoute = async (body: () => Promise<void>) => {
-      patchLimit.floats = route === 'im2col' ? MAX_PATCH_FLOATS : 0;
-      patchLimit.channels = route === 'im2col' ? Infinity : PATCH_MAX_CHANNELS;
-      try {
-        await body();
-      } finally {
-        patchLimit.floats = MAX_PATCH_FLOATS;
-        patchLimit.channels = PATCH_MAX_CHANNELS;
-      }
+    const outShape = (c: ConvCase): number[] => {
+      const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.stride, 1, c.pad);
+      return info.outShape;
     };
 
-    test(`${route}: dx and dW match cpu for strides 1-3, same/valid/numeric padding, odd sizes, 1/3/8 channels`, () =>
-      withRoute(async () => {
-        for (const c of cases) {
-          const what = `${route} conv x[${c.x}] f[${c.f}] stride ${c.stride} pad ${c.pad}`;
-          // dy is given, so the gradients do not depend on the (stock) forward convolution.
-          await compare(what, [input(c.x), input(c.f, 0.3), input(outShape(c))], (x, f, dy) =>
-            tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.stride, c.pad))([x, f], dy),
+    // Both routes on every case: patch matrices (im2col.ts; for few input channels) and the convolution rewrites.
+    // (The wasm routes only matter without native kernels, which replace both.)
+    for (const convRoute of route === 'wasm' ? (['im2col', 'convolution rewrites'] as const) : (['native im2col + GEMM'] as const)) {
+      const withRoute = async (body: () => Promise<void>) => {
+        patchLimit.floats = convRoute === 'im2col' ? MAX_PATCH_FLOATS : 0;
+        patchLimit.channels = convRoute === 'im2col' ? Infinity : PATCH_MAX_CHANNELS;
+        try {
+          await body();
+        } finally {
+          patchLimit.floats = MAX_PATCH_FLOATS;
+          patchLimit.channels = PATCH_MAX_CHANNELS;
+        }
+      };
+
+      test(`${convRoute}: dx and dW match cpu for strides 1-3, same/valid/numeric padding, odd sizes, 1/3/8 channels`, () =>
+        withRoute(async () => {
+          for (const c of cases) {
+            const what = `${convRoute} conv x[${c.x}] f[${c.f}] stride ${c.stride} pad ${c.pad}`;
+            // dy is given, so the gradients do not depend on the (stock) forward convolution.
+            await compare(what, [input(c.x), input(c.f, 0.3), input(outShape(c))], (x, f, dy) =>
+              tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.stride, c.pad))([x, f], dy),
+            );
+          }
+        }));
+
+      test(`${convRoute}: conv2dTranspose (Conv2DBackpropInput) directly`, () =>
+        withRoute(async () => {
+          for (const c of cases.filter((k) => typeof k.pad === 'string')) {
+            await compare(`${convRoute} conv2dTranspose x[${c.x}] f[${c.f}] s${c.stride} ${c.pad}`, [input(outShape(c)), input(c.f)], (dy, f) =>
+              tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.stride, c.pad as 'same' | 'valid'),
+            );
+          }
+        }));
+    }
+
+    test('forward conv2d and fused conv2d (bias, activations), strides, padding, dilations', async () => {
+      for (const c of cases.filter((k) => k.stride !== 3)) {
+        const co = c.f[3];
+        await compare(`conv2d x[${c.x}] f[${c.f}] s${c.stride} ${c.pad}`, [input(c.x), input(c.f, 0.3)], (x, f) =>
+          tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad),
+        );
+        for (const activation of ['linear', 'relu', 'elu'] as const) {
+          await compare(`fused conv2d x[${c.x}] f[${c.f}] s${c.stride} ${c.pad} ${activation}`, [input(c.x), input(c.f, 0.3), input([co])], (x, f, bias) =>
+            tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: c.stride, pad: c.pad, bias, activation }),
           );
         }
-      }));
+      }
+      await compare('dilated conv2d', [input([2, 11, 10, 3]), input([3, 3, 3, 5], 0.3)], (x, f) =>
+        tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+      );
+      // More output channels than one GEMM column panel (16 or 32 wide), with a partial last panel.
+      await compare('conv2d with 40 output channels', [input([2, 7, 9, 5]), input([3, 3, 5, 40], 0.3), input([40])], (x, f, bias) =>
+        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias, activation: 'relu' }),
+      );
+    });
 
-    test(`${route}: conv2dTranspose (Conv2DBackpropInput) directly`, () =>
-      withRoute(async () => {
-        for (const c of cases.filter((k) => typeof k.pad === 'string')) {
-          await compare(`${route} conv2dTranspose x[${c.x}] f[${c.f}] s${c.stride} ${c.pad}`, [input(outShape(c)), input(c.f)], (dy, f) =>
-            tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.stride, c.pad as 'same' | 'valid'),
-          );
-        }
-      }));
-  }
-
-  test('patch matrices are used for image layers (few channels) up to their size limit only', () => {
-    const g = { n: 256, h: 28, w: 28, ci: 1, oh: 14, ow: 14, co: 32, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 };
-    assert.equal(usePatchRoute(g), true);
-    assert.equal(usePatchRoute({ ...g, ci: 3 }), true);
-    assert.equal(usePatchRoute({ ...g, h: 14, w: 14, oh: 7, ow: 7, ci: 32 }), false);
-    // An RGB stem at 224×224 and batch 1024: 27 × 51 M floats, far too many.
-    assert.equal(usePatchRoute({ ...g, n: 1024, h: 224, w: 224, oh: 224, ow: 224, ci: 3, sh: 1, sw: 1 }), false);
-  });
-
-  test('NCHW filter gradient fails with a clear message', async () => {
-    await tf.setBackend('wasm');
-    const x = tf.ones([1, 2, 5, 5]);
-    const dy = tf.ones([1, 3, 4, 4]);
-    assert.throws(
-      () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [2, 2, 2, 3] }),
-      /Conv2DBackpropFilter on wasm does not support dataFormat 'NCHW'/,
-    );
-    tf.dispose([x, dy]);
-  });
-
-  test('no leaks', async () => {
-    const x = tf.tensor(input([2, 9, 7, 3]).values, [2, 9, 7, 3]) as tf.Tensor4D;
-    const f = tf.tensor(input([3, 3, 3, 4]).values, [3, 3, 3, 4]) as tf.Tensor4D;
-    for (const stride of [1, 2]) {
-      await assertNoLeak(`conv grads stride ${stride}`, () => {
-        tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, stride, 'same').sum())([x, f]));
+    if (route === 'native') {
+      test('an input larger than one patch-matrix chunk (the native kernels convolve it in pieces)', async () => {
+        // 48·48·(3·3·64) floats of patches per image: the 4 M-float chunk holds 3 images, so 4 images take two chunks.
+        const c = { x: [4, 48, 48, 64], f: [3, 3, 64, 4], stride: 1, pad: 'same' as const };
+        await compare('chunked conv2d forward and gradients', [input(c.x), input(c.f, 0.1), input([4, 48, 48, 4])], (x, f, dy) => [
+          tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'),
+          ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'same'))([x, f], dy),
+        ]);
       });
     }
-    tf.dispose([x, f]);
+
+    test('patch matrices are used for image layers (few channels) up to their size limit only', () => {
+      const g = { n: 256, h: 28, w: 28, ci: 1, oh: 14, ow: 14, co: 32, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 };
+      assert.equal(usePatchRoute(g), true);
+      assert.equal(usePatchRoute({ ...g, ci: 3 }), true);
+      assert.equal(usePatchRoute({ ...g, h: 14, w: 14, oh: 7, ow: 7, ci: 32 }), false);
+      // An RGB stem at 224×224 and batch 1024: 27 × 51 M floats, far too many.
+      assert.equal(usePatchRoute({ ...g, n: 1024, h: 224, w: 224, oh: 224, ow: 224, ci: 3, sh: 1, sw: 1 }), false);
+    });
+
+    test('NCHW filter gradient fails with a clear message', async () => {
+      await tf.setBackend('wasm');
+      const x = tf.ones([1, 2, 5, 5]);
+      const dy = tf.ones([1, 3, 4, 4]);
+      assert.throws(
+        () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [2, 2, 2, 3] }),
+        /Conv2DBackpropFilter on wasm does not support dataFormat 'NCHW'/,
+      );
+      tf.dispose([x, dy]);
+    });
+
+    test('no leaks', async () => {
+      const x = tf.tensor(input([2, 9, 7, 3]).values, [2, 9, 7, 3]) as tf.Tensor4D;
+      const f = tf.tensor(input([3, 3, 3, 4]).values, [3, 3, 3, 4]) as tf.Tensor4D;
+      for (const stride of [1, 2]) {
+        await assertNoLeak(`conv grads stride ${stride}`, () => {
+          tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, stride, 'same').sum())([x, f]));
+        });
+      }
+      tf.dispose([x, f]);
+    });
   });
-});
+}
 
 describe('sum over leading axes', () => {
   test('leadingReduction accepts exactly the leading axes, in any order or sign, and not all of them', () => {

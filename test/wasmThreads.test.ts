@@ -16,6 +16,7 @@ import { seededNormal } from './helpers/tf';
 interface ChildReport {
   backend: string;
   threads: number | undefined;
+  native?: { isa: string; threads: number };
   details: string[];
   /** Largest relative difference between wasm and cpu over a matmul, a conv and their gradients. */
   maxRelDiff: number;
@@ -47,14 +48,15 @@ async function child(): Promise<void> {
     const scale = Math.max(...cpu[i].map(Math.abs));
     vals.forEach((v, j) => (maxRelDiff = Math.max(maxRelDiff, Math.abs(v - cpu[i][j]) / scale)));
   });
-  const report: ChildReport = { backend: choice.name, threads: choice.threads, details: choice.details, maxRelDiff };
+  const report: ChildReport = { backend: choice.name, threads: choice.threads, native: choice.native, details: choice.details, maxRelDiff };
   process.stdout.write(JSON.stringify(report) + '\n');
   // No process.exit(): the child must end by itself, which it cannot if the pool's workers hold the loop.
 }
 
-function runChild(threads: string): { status: number | null; report?: ChildReport; stderr: string } {
+/** Runs the workload in a fresh process; the wasm pool itself is tested with the native kernels off. */
+function runChild(threads: string, native = false): { status: number | null; report?: ChildReport; stderr: string } {
   const r = spawnSync(process.execPath, [__filename], {
-    env: { ...process.env, DCL_THREADS_CHILD: '1', DCL_WASM_THREADS: threads },
+    env: { ...process.env, DCL_THREADS_CHILD: '1', DCL_WASM_THREADS: threads, DCL_NATIVE: native ? '1' : '0' },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -112,6 +114,21 @@ if (process.env.DCL_THREADS_CHILD) {
       assert.equal(r.report?.backend, 'wasm');
       assert.equal(r.report?.threads, 2, r.report?.details.join('; '));
       assert.ok(r.report!.details.some((d) => d === 'wasm threads 2'), r.report!.details.join('; '));
+      assert.ok(r.report!.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report!.maxRelDiff}`);
+    });
+
+    test('with native kernels, wasm runs single-threaded and the native pool takes DCL_WASM_THREADS', (t) => {
+      const r = runChild('2', true);
+      assert.equal(r.status, 0, `child failed or hung: ${r.stderr}`);
+      const details = r.report!.details.join('; ');
+      if (!r.report?.native && !process.env.CI) {
+        t.skip(`no native kernels here: ${r.report?.details.find((d) => d.startsWith('native kernels off'))}`);
+        return;
+      }
+      assert.deepEqual(r.report?.native?.threads, 2, details);
+      assert.equal(r.report?.threads, 2, details);
+      assert.ok(r.report!.details.some((d) => d === 'wasm threads 1 (single-threaded (native kernels do the heavy work))'), details);
+      assert.ok(r.report!.details.some((d) => /^native GEMM\/conv kernels: \S+, 2 threads \(/.test(d)), details);
       assert.ok(r.report!.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report!.maxRelDiff}`);
     });
 

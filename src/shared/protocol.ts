@@ -71,6 +71,8 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** Threads doing the numerical work (the wasm pool's size; 1 on cpu; absent where the library decides). */
   threads?: number;
+  /** wasm only: the native GEMM/convolution kernels compiled for this CPU (absent when they are not in use). */
+  native?: { isa: string; threads: number };
   /** Free text facts about the device: threads, GPU, fallbacks tried and why they failed. */
   details: string[];
 }

@@ -3,9 +3,9 @@
  *
  * Every per-image random choice (crop box, flip, jitter factors, grayscale, affine) is drawn on the host from a
  * seeded PRNG and turned into a small tensor of per-image parameters, so one `cropAndResize` (crop + flip), one
- * `transform` (affine) and a few batched matmuls (colour) cover the whole batch. The only tensor-side randomness,
- * the additive noise, uses tf.randomNormal with a seed derived from the same PRNG. Consequently the same seed
- * gives identical views on a given backend, and the parameters themselves are identical on every backend.
+ * `transform` (affine) and a few batched matmuls (colour) cover the whole batch. The additive noise is drawn in
+ * JavaScript too (gaussianNoise, seeded from the same PRNG). Consequently the same seed gives identical views on
+ * a given backend, and the parameters and the noise themselves are identical on every backend.
  *
  * The recipe follows SimCLR's CIFAR setting (random resized crop, flip, ColorJitter(0.4, 0.4, 0.4, 0.1) with
  * p = 0.8, grayscale p = 0.2) and, for grayscale digits, a milder crop plus a small affine and gaussian noise.
@@ -13,7 +13,7 @@
  * Concat for the cpu Transform work-around) exist on both the cpu and the wasm backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from './random';
+import { gaussianNoise, mulberry32 } from './random';
 
 export interface AffineOptions {
   /** Rotation drawn uniformly in ±maxRotationDeg degrees. */
@@ -349,7 +349,7 @@ export function augmentBatch(images: tf.Tensor4D, opts: AugmentOptions, seed: nu
       if (keepColour) px = randomGrayscale(px, keepColour);
       x = tf.reshape(px, [n, h, w, c]);
     }
-    if (opts.noiseStd > 0) x = tf.add(x, tf.randomNormal(x.shape, 0, opts.noiseStd, 'float32', noiseSeed));
+    if (opts.noiseStd > 0) x = tf.add(x, tf.tensor(gaussianNoise(x.size, opts.noiseStd, noiseSeed), x.shape));
     return clip01(x);
   });
 }

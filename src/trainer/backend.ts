@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { BackendInfo, BackendPreference } from '../shared/protocol';
-import { installFastWasm, type FastWasmReport } from './fastWasm';
+import { installFastWasm, loadedVersions, versionMismatch, type FastWasmReport } from './fastWasm';
 import { requestedWasmThreads, startThreadedWasm } from './fastWasm/threads';
+import { loadNativeKernels, type NativeReport } from './native/loadNative';
 
 export interface BackendAttempt {
   preference: Exclude<BackendPreference, 'auto'>;
@@ -26,6 +27,8 @@ type Loader = () => Promise<string>;
 
 /** What the fast-wasm layer did the last time the wasm backend was initialised. */
 let lastFastWasm: FastWasmReport | undefined;
+/** Whether the native GEMM/convolution kernels serve the wasm backend, and why not when they do not. */
+let lastNative: NativeReport | undefined;
 /** How the wasm backend's thread pool came up the last time it was initialised. */
 let lastWasmThreads: { threads: number; note?: string } | undefined;
 
@@ -71,9 +74,15 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
   wasm: async () => {
     const wasm = dynamicRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmDistDir());
-    lastWasmThreads = await activateWasm(wasm);
-    // Stock wasm kernels are slow for training (and lack conv gradients); DCL_FAST_WASM=0 turns this off.
-    lastFastWasm = installFastWasm();
+    // Stock wasm kernels are slow for training (and lack conv gradients); DCL_FAST_WASM=0 turns this off,
+    // DCL_NATIVE=0 keeps the fast kernels in wasm instead of the native GEMM.
+    const fast = process.env.DCL_FAST_WASM !== '0' && !versionMismatch(loadedVersions());
+    const native = fast ? loadNativeKernels({ threads: requestedWasmThreads() }) : undefined;
+    lastNative = native?.report;
+    // With native GEMMs and convolutions, wasm's thread pool has nothing left worth sharing out, and its
+    // idle workers spin against the native threads for the same cores (measured: both encoders ~15% slower).
+    lastWasmThreads = native?.kernels ? await activateWasm(wasm, 1) : await activateWasm(wasm);
+    lastFastWasm = installFastWasm({ native: native?.kernels });
     return 'wasm';
   },
   cpu: async () => {
@@ -88,8 +97,10 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
  * Starts wasm with a pool of every core (or DCL_WASM_THREADS); if the threaded start fails, says why and
  * starts the single-threaded binary instead, so a run never fails for want of threads.
  */
-async function activateWasm(wasm: { setThreadsCount: (n: number) => void }): Promise<{ threads: number; note?: string }> {
-  const threads = requestedWasmThreads();
+async function activateWasm(
+  wasm: { setThreadsCount: (n: number) => void },
+  threads = requestedWasmThreads(),
+): Promise<{ threads: number; note?: string }> {
   if (threads > 1) {
     try {
       return await startThreadedWasm(wasm, path.join(wasmDistDir(), '..', 'wasm-out'), threads, () => activate('wasm'));
@@ -101,7 +112,8 @@ async function activateWasm(wasm: { setThreadsCount: (n: number) => void }): Pro
     }
   }
   await activate('wasm');
-  return { threads: 1, note: 'single-threaded (DCL_WASM_THREADS=1 or one core)' };
+  const why = lastNative?.loaded ? 'native kernels do the heavy work' : 'DCL_WASM_THREADS=1 or one core';
+  return { threads: 1, note: `single-threaded (${why})` };
 }
 
 export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -127,7 +139,7 @@ export async function initBackend(
       return {
         name,
         tfjsVersion: tf.version.tfjs,
-        ...(name === 'wasm' ? { threads: lastWasmThreads?.threads ?? 1 } : name === 'cpu' ? { threads: 1 } : {}),
+        ...backendThreads(name),
         details: describeDevice(name, attempts),
         attempts,
       };
@@ -143,6 +155,17 @@ export async function initBackend(
   );
 }
 
+/** Threads doing the numerical work: the native kernels' pool when they serve wasm, else wasm's own pool. */
+function backendThreads(name: string): Pick<BackendInfo, 'threads' | 'native'> {
+  if (name === 'cpu') return { threads: 1 };
+  if (name !== 'wasm') return {};
+  if (lastNative?.loaded && lastFastWasm?.installed) {
+    const threads = lastNative.threads ?? 1;
+    return { threads, native: { isa: lastNative.isa ?? 'unknown', threads } };
+  }
+  return { threads: lastWasmThreads?.threads ?? 1 };
+}
+
 function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
   const details = [`backend ${name}`, `tfjs ${tf.version.tfjs}`, `node ${process.version}`, `${process.platform}/${process.arch}`];
   if (name === 'wasm') {
@@ -150,6 +173,12 @@ function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
     details.push(`wasm threads ${lastWasmThreads?.threads ?? 1}${lastWasmThreads?.note ? ` (${lastWasmThreads.note})` : ''}`);
     if (lastFastWasm?.installed) details.push(`fast-wasm kernels: ${lastFastWasm.kernels.join(', ')}`);
     else if (lastFastWasm) details.push(`fast-wasm off: ${lastFastWasm.reason}`);
+    if (lastNative?.loaded && lastFastWasm?.installed) {
+      const compiled = lastNative.compileMs ? `, compiled in ${lastNative.compileMs} ms` : '';
+      details.push(`native GEMM/conv kernels: ${lastNative.isa}, ${lastNative.threads} threads (${lastNative.compiler}${compiled})`);
+    } else if (lastNative) {
+      details.push(`native kernels off: ${lastNative.reason ?? 'fast-wasm is off'}`);
+    }
   }
   for (const a of attempts) if (!a.ok) details.push(`skipped ${a.preference}: ${a.reason}`);
   return details;

@@ -24,6 +24,8 @@ export interface TrainingBenchResult {
   viewsPerSecond: number;
   backend: string;
   threads: number;
+  /** wasm only: the instruction set of the native GEMM/convolution kernels, or null when wasm computes alone. */
+  native: string | null;
   encoder: EncoderKind;
   batchSize: number;
   msPerStep: number;
@@ -74,6 +76,7 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
       augmentMsPerStep: augmentMs,
       backend: choice.name,
       threads: choice.threads ?? 0,
+      native: choice.native?.isa ?? null,
       encoder: o.encoder,
       batchSize: o.batchSize,
       msPerStep: (seconds * 1000) / o.steps,

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../shared/protocol';
+import { NativeAdam } from './fastWasm/nativeAdam';
 
 export interface TrainOptimizer {
   setLearningRate(lr: number): void;
@@ -23,6 +24,8 @@ export function makeOptimizer(opt: RunConfig['optimizer']): TrainOptimizer {
   let lr = opt.lr;
   if (opt.kind === 'adam') {
     const adam = tf.train.adam(lr);
+    // On wasm with native kernels, one native pass per variable (see NativeAdam); decided at the first step.
+    let native: NativeAdam | null | undefined;
     return {
       setLearningRate(next) {
         lr = next;
@@ -30,6 +33,12 @@ export function makeOptimizer(opt: RunConfig['optimizer']): TrainOptimizer {
         (adam as unknown as { learningRate: number }).learningRate = next;
       },
       apply(grads, vars) {
+        if (native === undefined) native = NativeAdam.forActiveBackend();
+        if (native) {
+          native.apply(grads, vars, lr, (v) => (opt.weightDecay > 0 && decays(v) ? 1 - lr * opt.weightDecay : 1));
+          tf.dispose(Object.values(grads));
+          return;
+        }
         adam.applyGradients(named(grads));
         if (opt.weightDecay > 0) {
           tf.tidy(() => {
@@ -38,7 +47,10 @@ export function makeOptimizer(opt: RunConfig['optimizer']): TrainOptimizer {
         }
         tf.dispose(Object.values(grads));
       },
-      dispose: () => adam.dispose(),
+      dispose: () => {
+        adam.dispose();
+        native?.dispose();
+      },
     };
   }
   const sgd = tf.train.momentum(lr, opt.momentum);

@@ -36,3 +36,21 @@ export function permutation(n: number, rnd: () => number): Int32Array {
   }
   return p;
 }
+
+/**
+ * `length` samples of N(0, std²) from mulberry32(seed), by the Box–Muller transform (two uniforms give two
+ * normals). Generated here rather than by tf.randomNormal, whose per-sample JavaScript costs ~50 ns (20 ms for
+ * one MNIST batch of noise); this is several times faster and, being plain JavaScript, identical on every backend.
+ */
+export function gaussianNoise(length: number, std: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  const rnd = mulberry32(seed);
+  for (let i = 0; i < length; i += 2) {
+    // 1 − u keeps the logarithm's argument in (0, 1].
+    const r = std * Math.sqrt(-2 * Math.log(1 - rnd()));
+    const angle = 2 * Math.PI * rnd();
+    out[i] = r * Math.cos(angle);
+    if (i + 1 < length) out[i + 1] = r * Math.sin(angle);
+  }
+  return out;
+}

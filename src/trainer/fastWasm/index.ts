@@ -14,6 +14,9 @@ import { makeBatchMatMul, makeFusedMatMul } from './matmul';
 import { makeSum } from './sum';
 import { makeIdentity } from './identity';
 import { LoadedVersions, versionMismatch } from './version';
+import { makeNativeBatchMatMul, makeNativeFusedMatMul } from './nativeMatMul';
+import { makeNativeConv2D, makeNativeConv2DBackpropFilter, makeNativeConv2DBackpropInput } from './nativeConv';
+import type { NativeKernels } from '../native/loadNative';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
 export type { LoadedVersions } from './version';
@@ -35,12 +38,16 @@ export interface FastWasmOptions {
   env?: Record<string, string | undefined>;
   /** Versions to check instead of the loaded ones; lets tests exercise the version pin. */
   versions?: LoadedVersions;
+  /** Native GEMM/convolution kernels to compute matmuls and convolutions with (the wasm kernels remain their fallback). */
+  native?: NativeKernels;
 }
 
 const BACKEND = 'wasm';
 
 /** The registry entries replaced by install (undefined where wasm had no kernel), for uninstall. */
 let replaced: Map<string, tf.KernelConfig | undefined> | null = null;
+/** The native kernels the installed overrides use, if any (the optimizer uses them too). */
+let installedNative: NativeKernels | undefined;
 
 // Resolved at run time like backend.ts does, so importing this module never loads the wasm package.
 const dynamicRequire: NodeRequire = createRequire(__filename);
@@ -70,6 +77,11 @@ export function isFastWasmInstalled(): boolean {
   return replaced !== null;
 }
 
+/** The native kernels serving the active wasm backend, or undefined (another backend, or wasm computes alone). */
+export function activeNativeKernels(): NativeKernels | undefined {
+  return replaced !== null && tf.getBackend() === BACKEND ? installedNative : undefined;
+}
+
 export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
   const off = (reason: string): FastWasmReport => ({ installed: false, kernels: [], reason });
   if (opts.enabled === false) return off('fast-wasm kernels disabled by option');
@@ -95,7 +107,26 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc)] as [string, tf.KernelFunc]] : []),
     ...(stockIdentity ? [[tf.Identity, makeIdentity(stockIdentity.kernelFunc)] as [string, tf.KernelFunc]] : []),
   ];
+  const native = opts.native;
+  if (native) {
+    // Layered over the wasm overrides above, which stay as the fallback for what the native path skips.
+    const wrap = (name: string, make: (n: NativeKernels, fallback: tf.KernelFunc) => tf.KernelFunc) => {
+      const i = overrides.findIndex(([n]) => n === name);
+      const fallback = i >= 0 ? overrides[i][1] : tf.getKernel(name, BACKEND)?.kernelFunc;
+      if (!fallback) return;
+      const entry: [string, tf.KernelFunc] = [name, make(native, fallback)];
+      if (i >= 0) overrides[i] = entry;
+      else overrides.push(entry);
+    };
+    wrap(tf.BatchMatMul, makeNativeBatchMatMul);
+    wrap(tf._FusedMatMul, makeNativeFusedMatMul);
+    wrap(tf.Conv2D, makeNativeConv2D);
+    wrap(tf.FusedConv2D, makeNativeConv2D);
+    wrap(tf.Conv2DBackpropFilter, makeNativeConv2DBackpropFilter);
+    wrap(tf.Conv2DBackpropInput, makeNativeConv2DBackpropInput);
+  }
   replaced = new Map();
+  installedNative = native;
   for (const [name, kernelFunc] of overrides) {
     const original = tf.getKernel(name, BACKEND);
     replaced.set(name, original);
@@ -121,5 +152,6 @@ export function uninstallFastWasm(): boolean {
     if (original) tf.registerKernel(original);
   }
   replaced = null;
+  installedNative = undefined;
   return true;
 }

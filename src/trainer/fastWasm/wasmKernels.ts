@@ -17,6 +17,8 @@ export interface WasmBackend {
   readSync(dataId: tf.DataId): Float32Array;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
   numDataIds(): number;
+  /** How many tensors share the buffer behind dataId. */
+  refCount(dataId: tf.DataId): number;
 }
 
 export type KernelArgs = Parameters<tf.KernelFunc>[0];

@@ -1,0 +1,496 @@
+/*
+ * Native float32 kernels for the trainer's wasm backend: a packed, register-blocked GEMM and the
+ * im2col/col2im rearrangements that turn convolutions and their gradients into GEMMs.
+ *
+ * Why: wasm SIMD128 has no FMA and 4 lanes, so XNNPACK's GEMM tops out near 40 GFLOP/s on two cores;
+ * the same loops compiled for the host CPU (AVX2/AVX-512 FMA, NEON) run several times faster. The
+ * kernels read and write the wasm heap directly (typed-array views handed over by the caller), so no
+ * tensor is copied in or out. The module is compiled on the user's machine with -march=native by
+ * src/trainer/native/compileNative.ts; it is optional, and every caller keeps a wasm fallback.
+ *
+ * Written against Node-API (ABI-stable), so one build loads in any Node >= 18 and in Electron.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Vector width and micro-tile: the tile's accumulators must fit the register file
+ * (AVX-512: 32 zmm, 12×2 accumulators; AVX2/NEON: 16 registers, 6×2). */
+#if defined(__AVX512F__)
+#define VL 16
+#define MR 12
+#else
+#define VL 8
+#define MR 6
+#endif
+#define NR (2 * VL)
+#define KC 256
+#define MC (MR * 16)
+
+typedef float vf __attribute__((vector_size(VL * sizeof(float))));
+/* The same vector type without the alignment promise, for loads/stores of caller memory. */
+typedef float vfu __attribute__((vector_size(VL * sizeof(float)), aligned(4)));
+
+static int g_threads = 1;
+
+/* Element (i, p) of op(A), an M×K matrix stored row-major as A (transA: stored K×M). */
+static inline float at_a(const float *a, long lda, int transA, long i, long p) {
+  return transA ? a[p * lda + i] : a[i * lda + p];
+}
+
+/* Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row panels, K-major, zero-padded. */
+static void pack_a(const float *a, long lda, int transA, long i0, int mc, long p0, int kc, float *out) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int rows = mc - ir < MR ? mc - ir : MR;
+    float *dst = out + (long)ir * kc;
+    if (!transA) {
+      for (int i = 0; i < rows; i++) {
+        const float *src = a + (i0 + ir + i) * lda + p0;
+        for (int p = 0; p < kc; p++) dst[p * MR + i] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float *src = a + (p0 + p) * lda + i0 + ir;
+        for (int i = 0; i < rows; i++) dst[p * MR + i] = src[i];
+      }
+    }
+    if (rows < MR)
+      for (int p = 0; p < kc; p++)
+        for (int i = rows; i < MR; i++) dst[p * MR + i] = 0.f;
+  }
+}
+
+/* Packs rows [p0, p0+kc) × cols [j0, j0+nc) of op(B) (K×N; transB: stored N×K) into NR-column panels. */
+static void pack_b_panel(const float *b, long ldb, int transB, long p0, int kc, long j0, int cols, float *dst) {
+  if (!transB) {
+    for (int p = 0; p < kc; p++) {
+      const float *src = b + (p0 + p) * ldb + j0;
+      float *d = dst + p * NR;
+      int j = 0;
+      for (; j < cols; j++) d[j] = src[j];
+      for (; j < NR; j++) d[j] = 0.f;
+    }
+  } else {
+    for (int j = 0; j < cols; j++) {
+      const float *src = b + (j0 + j) * ldb + p0;
+      for (int p = 0; p < kc; p++) dst[p * NR + j] = src[p];
+    }
+    for (int j = cols; j < NR; j++)
+      for (int p = 0; p < kc; p++) dst[p * NR + j] = 0.f;
+  }
+}
+
+/* C[0:m, 0:n] (+)= Ap·Bp for one MR×NR tile; ldc is C's row stride. */
+static inline void micro_kernel(int kc, const float *restrict ap, const float *restrict bp, float *restrict c, long ldc,
+                                int m, int n, int accumulate) {
+  vf acc0[MR], acc1[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+    acc0[i] = (vf){0};
+    acc1[i] = (vf){0};
+  }
+  for (int p = 0; p < kc; p++) {
+    const vf b0 = *(const vf *)(bp);
+    const vf b1 = *(const vf *)(bp + VL);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const vf ai = (vf){0} + ap[i];
+      acc0[i] += ai * b0;
+      acc1[i] += ai * b1;
+    }
+    ap += MR;
+    bp += NR;
+  }
+  if (m == MR && n == NR) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      vfu *row = (vfu *)(c + i * ldc);
+      if (accumulate) {
+        row[0] += acc0[i];
+        row[1] += acc1[i];
+      } else {
+        row[0] = acc0[i];
+        row[1] = acc1[i];
+      }
+    }
+  } else {
+    float tile[MR * NR] __attribute__((aligned(64)));
+    for (int i = 0; i < MR; i++) {
+      *(vf *)(tile + i * NR) = acc0[i];
+      *(vf *)(tile + i * NR + VL) = acc1[i];
+    }
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * NR + j] : tile[i * NR + j];
+  }
+}
+
+static void *aligned_buffer(size_t floats) {
+  void *p = NULL;
+  if (posix_memalign(&p, 64, floats * sizeof(float) + 64) != 0) return NULL;
+  return p;
+}
+
+/*
+ * C = op(A)·op(B) (+ C when accumulate), C row-major M×N with row stride ldc.
+ * Work is shared out over MR×NR tiles of each MC×KC block, so short products (M = 256) keep every
+ * thread busy too. Returns 0 on success, -1 when memory runs out.
+ */
+static int gemm(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc, long M,
+                long N, long K, int accumulate) {
+  if (M <= 0 || N <= 0) return 0;
+  if (K <= 0) {
+    if (!accumulate)
+      for (long i = 0; i < M; i++) memset(c + i * ldc, 0, N * sizeof(float));
+    return 0;
+  }
+  const long panels = (N + NR - 1) / NR;
+  float *bp = aligned_buffer((size_t)panels * NR * KC);
+  float *apk = aligned_buffer((size_t)MC * KC);
+  if (!bp || !apk) {
+    free(bp);
+    free(apk);
+    return -1;
+  }
+  for (long p0 = 0; p0 < K; p0 += KC) {
+    const int kc = K - p0 < KC ? (int)(K - p0) : KC;
+    const int acc = accumulate || p0 > 0;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (panels * kc > 4096)
+    for (long jp = 0; jp < panels; jp++) {
+      const long j0 = jp * NR;
+      pack_b_panel(b, ldb, transB, p0, kc, j0, N - j0 < NR ? (int)(N - j0) : NR, bp + jp * NR * kc);
+    }
+    for (long i0 = 0; i0 < M; i0 += MC) {
+      const int mc = M - i0 < MC ? (int)(M - i0) : MC;
+      const long rowTiles = (mc + MR - 1) / MR;
+      pack_a(a, lda, transA, i0, mc, p0, kc, apk);
+      const long tiles = rowTiles * panels;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (tiles > 1 && (long)mc * N * kc > 32768)
+      for (long t = 0; t < tiles; t++) {
+        const long jp = t / rowTiles, ir = t % rowTiles;
+        const long j0 = jp * NR, r0 = ir * MR;
+        micro_kernel(kc, apk + r0 * kc, bp + jp * NR * kc, c + (i0 + r0) * ldc + j0, ldc,
+                     mc - r0 < MR ? (int)(mc - r0) : MR, N - j0 < NR ? (int)(N - j0) : NR, acc);
+      }
+    }
+  }
+  free(bp);
+  free(apk);
+  return 0;
+}
+
+
+/* ---------- Convolutions as GEMMs (NHWC activations, [KH, KW, Cin, Cout] filters) ---------- */
+
+typedef struct {
+  long n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, pt, pl, dh, dw;
+} ConvDims;
+
+/* Rows of the patch matrix per chunk: bounds the scratch buffer (~16 MB) for large inputs. */
+static long chunk_images(const ConvDims *d) {
+  const long perImage = d->oh * d->ow * d->kh * d->kw * d->cin;
+  long images = (4L << 20) / (perImage > 0 ? perImage : 1);
+  if (images < 1) images = 1;
+  return images > d->n ? d->n : images;
+}
+
+/* Patch matrix of images [n0, n0+count): row (image, oh, ow), column (kh, kw, cin), zeros for padding. */
+static void im2col(const ConvDims *d, const float *x, long n0, long count, float *cols) {
+  const long kdim = d->kh * d->kw * d->cin;
+  const long rows = count * d->oh * d->ow;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (rows * kdim > 65536)
+  for (long r = 0; r < rows; r++) {
+    const long img = n0 + r / (d->oh * d->ow), pix = r % (d->oh * d->ow);
+    const long oy = pix / d->ow, ox = pix % d->ow;
+    float *dst = cols + r * kdim;
+    for (long ky = 0; ky < d->kh; ky++) {
+      const long iy = oy * d->sh - d->pt + ky * d->dh;
+      for (long kx = 0; kx < d->kw; kx++, dst += d->cin) {
+        const long ix = ox * d->sw - d->pl + kx * d->dw;
+        if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w) memset(dst, 0, d->cin * sizeof(float));
+        else memcpy(dst, x + ((img * d->h + iy) * d->w + ix) * d->cin, d->cin * sizeof(float));
+      }
+    }
+  }
+}
+
+/* dx[images n0..] += the patch-matrix gradient scattered back; images are independent, so split by image. */
+static void col2im(const ConvDims *d, const float *cols, long n0, long count, float *dx) {
+  const long kdim = d->kh * d->kw * d->cin;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (count > 1)
+  for (long i = 0; i < count; i++) {
+    const long img = n0 + i;
+    for (long oy = 0; oy < d->oh; oy++)
+      for (long ox = 0; ox < d->ow; ox++) {
+        const float *src = cols + ((i * d->oh + oy) * d->ow + ox) * kdim;
+        for (long ky = 0; ky < d->kh; ky++) {
+          const long iy = oy * d->sh - d->pt + ky * d->dh;
+          for (long kx = 0; kx < d->kw; kx++, src += d->cin) {
+            const long ix = ox * d->sw - d->pl + kx * d->dw;
+            if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w) continue;
+            float *dst = dx + ((img * d->h + iy) * d->w + ix) * d->cin;
+            for (long c = 0; c < d->cin; c++) dst[c] += src[c];
+          }
+        }
+      }
+  }
+}
+
+/* A 1×1, stride-1, unpadded convolution's patch matrix is the input itself. */
+static int is_pointwise(const ConvDims *d) {
+  return d->kh == 1 && d->kw == 1 && d->sh == 1 && d->sw == 1 && d->pt == 0 && d->pl == 0 && d->oh == d->h && d->ow == d->w;
+}
+
+enum { CONV_FORWARD = 0, CONV_FILTER_GRAD = 1, CONV_INPUT_GRAD = 2 };
+
+/*
+ * forward:     y[rows, cout]  = cols(x) · w[kdim, cout]
+ * filter grad: dw[kdim, cout] = Σ_chunks cols(x)ᵀ · dy
+ * input grad:  dx             = col2im(dy · wᵀ)
+ * (a, b, out) are (x, w, y), (x, dy, dw) and (dy, w, dx) respectively.
+ */
+static int conv_gemm(int mode, const ConvDims *d, const float *a, const float *b, float *out) {
+  const long kdim = d->kh * d->kw * d->cin, pix = d->oh * d->ow;
+  if (is_pointwise(d)) {
+    const long rows = d->n * pix;
+    if (mode == CONV_FORWARD) return gemm(a, kdim, 0, b, d->cout, 0, out, d->cout, rows, d->cout, kdim, 0);
+    if (mode == CONV_FILTER_GRAD) return gemm(a, kdim, 1, b, d->cout, 0, out, d->cout, kdim, d->cout, rows, 0);
+    return gemm(a, d->cout, 0, b, d->cout, 1, out, kdim, rows, kdim, d->cout, 0);
+  }
+  const long step = chunk_images(d);
+  float *cols = aligned_buffer((size_t)step * pix * kdim);
+  if (!cols) return -1;
+  if (mode == CONV_INPUT_GRAD) memset(out, 0, (size_t)d->n * d->h * d->w * d->cin * sizeof(float));
+  int rc = 0;
+  for (long n0 = 0; n0 < d->n && rc == 0; n0 += step) {
+    const long count = d->n - n0 < step ? d->n - n0 : step, rows = count * pix;
+    if (mode == CONV_FORWARD) {
+      im2col(d, a, n0, count, cols);
+      rc = gemm(cols, kdim, 0, b, d->cout, 0, out + n0 * pix * d->cout, d->cout, rows, d->cout, kdim, 0);
+    } else if (mode == CONV_FILTER_GRAD) {
+      im2col(d, a, n0, count, cols);
+      rc = gemm(cols, kdim, 1, b + n0 * pix * d->cout, d->cout, 0, out, d->cout, kdim, d->cout, rows, n0 > 0);
+    } else {
+      rc = gemm(a + n0 * pix * d->cout, d->cout, 0, b, d->cout, 1, cols, kdim, rows, kdim, d->cout, 0);
+      if (rc == 0) col2im(d, cols, n0, count, out);
+    }
+  }
+  free(cols);
+  return rc;
+}
+
+
+/* ---------- Adam (with decoupled weight decay), in place ---------- */
+
+/*
+ * One Adam step on n parameters, the same float32 arithmetic as tfjs's AdamOptimizer, then x *= decay
+ * (AdamW's decoupled weight decay, 1 for none). One pass instead of the ~12 whole-tensor ops tfjs runs.
+ */
+static void adam_step(float *restrict x, float *restrict m, float *restrict v, const float *restrict g, long n, float lr,
+                      float beta1, float beta2, float eps, float oneMinusAcc1, float oneMinusAcc2, float decay) {
+  const float c1 = 1.f - beta1, c2 = 1.f - beta2;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (n > 65536)
+  for (long i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * beta1 + gi * c1;
+    const float vi = v[i] * beta2 + (gi * gi) * c2;
+    m[i] = mi;
+    v[i] = vi;
+    const float step = (mi / oneMinusAcc1) / (sqrtf(vi / oneMinusAcc2) + eps);
+    x[i] = (step * -lr + x[i]) * decay;
+  }
+}
+
+/* ---------- Node-API glue ---------- */
+
+#define CHECK(call)                                                                                                    \
+  do {                                                                                                                 \
+    if ((call) != napi_ok) {                                                                                           \
+      napi_throw_error(env, NULL, "fast-native: " #call " failed");                                                   \
+      return NULL;                                                                                                     \
+    }                                                                                                                  \
+  } while (0)
+
+/* A Float32Array argument's data and length (in elements). */
+static int f32_arg(napi_env env, napi_value v, float **data, size_t *length) {
+  napi_typedarray_type type;
+  size_t len;
+  void *ptr;
+  napi_value buf;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &len, &ptr, &buf, &offset) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, NULL, "fast-native: expected a Float32Array");
+    return 0;
+  }
+  *data = (float *)ptr;
+  *length = len;
+  return 1;
+}
+
+static int num_arg(napi_env env, napi_value v, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "fast-native: expected a number");
+    return 0;
+  }
+  return 1;
+}
+
+/*
+ * gemm(a, b, c, m, n, k, transA, transB, accumulate, batch, strideA, strideB, strideC)
+ * For each of `batch` entries: c[e] (+)= op(a[e])·op(b[e]); strides are in elements (0 broadcasts).
+ * Bounds are checked here so that a wrong call throws instead of scribbling over the heap.
+ */
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    napi_throw_error(env, NULL, "fast-native: gemm takes 13 arguments");
+    return NULL;
+  }
+  float *a, *b, *c;
+  size_t la, lb, lc;
+  double v[10];
+  if (!f32_arg(env, argv[0], &a, &la) || !f32_arg(env, argv[1], &b, &lb) || !f32_arg(env, argv[2], &c, &lc)) return NULL;
+  for (int i = 0; i < 10; i++)
+    if (!num_arg(env, argv[3 + i], &v[i])) return NULL;
+  const long M = (long)v[0], N = (long)v[1], K = (long)v[2];
+  const int transA = v[3] != 0, transB = v[4] != 0, accumulate = v[5] != 0;
+  const long batch = (long)v[6], sA = (long)v[7], sB = (long)v[8], sC = (long)v[9];
+  if (M < 0 || N < 0 || K < 0 || batch < 1 || sA < 0 || sB < 0 || sC < 0 ||
+      (size_t)((batch - 1) * sA + M * K) > la || (size_t)((batch - 1) * sB + K * N) > lb ||
+      (size_t)((batch - 1) * sC + M * N) > lc) {
+    napi_throw_range_error(env, NULL, "fast-native: gemm operands are smaller than the shapes given");
+    return NULL;
+  }
+  for (long e = 0; e < batch; e++) {
+    if (gemm(a + e * sA, transA ? M : K, transA, b + e * sB, transB ? K : N, transB, c + e * sC, N, M, N, K, accumulate) !=
+        0) {
+      napi_throw_error(env, NULL, "fast-native: out of memory for GEMM packing buffers");
+      return NULL;
+    }
+  }
+  return NULL;
+}
+
+
+/*
+ * conv(mode, a, b, out, dims: Float64Array(15)) with dims n, h, w, cin, kh, kw, cout, oh, ow, strideH, strideW,
+ * padTop, padLeft, dilationH, dilationW; see conv_gemm for what (a, b, out) are in each mode.
+ */
+static napi_value js_conv(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  double mode;
+  float *a, *b, *out;
+  size_t la, lb, lo, ld;
+  void *dimsData;
+  napi_typedarray_type type;
+  napi_value buf;
+  size_t offset;
+  if (argc != 5 || !num_arg(env, argv[0], &mode) || !f32_arg(env, argv[1], &a, &la) || !f32_arg(env, argv[2], &b, &lb) ||
+      !f32_arg(env, argv[3], &out, &lo))
+    return NULL;
+  if (napi_get_typedarray_info(env, argv[4], &type, &ld, &dimsData, &buf, &offset) != napi_ok || type != napi_float64_array ||
+      ld != 15) {
+    napi_throw_type_error(env, NULL, "fast-native: conv dims must be a Float64Array of 15 numbers");
+    return NULL;
+  }
+  const double *v = (const double *)dimsData;
+  ConvDims d = {(long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4], (long)v[5], (long)v[6], (long)v[7],
+                (long)v[8], (long)v[9], (long)v[10], (long)v[11], (long)v[12], (long)v[13], (long)v[14]};
+  const size_t xs = (size_t)(d.n * d.h * d.w * d.cin), ws = (size_t)(d.kh * d.kw * d.cin * d.cout),
+               ys = (size_t)(d.n * d.oh * d.ow * d.cout);
+  const int m = (int)mode;
+  const size_t need[3][3] = {{xs, ws, ys}, {xs, ys, ws}, {ys, ws, xs}};
+  if (m < 0 || m > 2 || d.n < 1 || d.h < 1 || d.w < 1 || d.cin < 1 || d.kh < 1 || d.kw < 1 || d.cout < 1 || d.oh < 1 ||
+      d.ow < 1 || d.sh < 1 || d.sw < 1 || d.dh < 1 || d.dw < 1 || la < need[m][0] || lb < need[m][1] || lo < need[m][2]) {
+    napi_throw_range_error(env, NULL, "fast-native: conv operands do not match the dimensions given");
+    return NULL;
+  }
+  if (conv_gemm(m, &d, a, b, out) != 0) {
+    napi_throw_error(env, NULL, "fast-native: out of memory for the convolution's patch matrix");
+    return NULL;
+  }
+  return NULL;
+}
+
+
+/* adam(x, m, v, g, params: Float64Array [lr, beta1, beta2, epsilon, 1 − beta1^t, 1 − beta2^t, decay]) */
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *m, *v, *g;
+  size_t lx, lm, lv, lg, lp;
+  void *pdata;
+  napi_typedarray_type type;
+  napi_value buf;
+  size_t offset;
+  if (argc != 5 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &m, &lm) || !f32_arg(env, argv[2], &v, &lv) ||
+      !f32_arg(env, argv[3], &g, &lg))
+    return NULL;
+  if (napi_get_typedarray_info(env, argv[4], &type, &lp, &pdata, &buf, &offset) != napi_ok || type != napi_float64_array || lp != 7) {
+    napi_throw_type_error(env, NULL, "fast-native: adam params must be a Float64Array of 7 numbers");
+    return NULL;
+  }
+  if (lm != lx || lv != lx || lg != lx) {
+    napi_throw_range_error(env, NULL, "fast-native: adam's parameter, moments and gradient differ in size");
+    return NULL;
+  }
+  const double *p = (const double *)pdata;
+  adam_step(x, m, v, g, (long)lx, (float)p[0], (float)p[1], (float)p[2], (float)p[3], (float)p[4], (float)p[5], (float)p[6]);
+  return NULL;
+}
+
+/* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double n = 1;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 1 && !num_arg(env, argv[0], &n)) return NULL;
+#ifdef _OPENMP
+  g_threads = n < 1 ? 1 : (int)n;
+#else
+  g_threads = 1;
+#endif
+  napi_value out;
+  CHECK(napi_create_int32(env, g_threads, &out));
+  return out;
+}
+
+/* What this build was compiled for, for the run's backend record. */
+static napi_value js_describe(napi_env env, napi_callback_info info) {
+  (void)info;
+#if defined(__AVX512F__)
+  const char *isa = "avx512";
+#elif defined(__AVX2__) && defined(__FMA__)
+  const char *isa = "avx2-fma";
+#elif defined(__ARM_NEON)
+  const char *isa = "neon";
+#else
+  const char *isa = "generic";
+#endif
+  napi_value out;
+  CHECK(napi_create_string_utf8(env, isa, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"conv", NULL, js_conv, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"describe", NULL, js_describe, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  return exports;
+}

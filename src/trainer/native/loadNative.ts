@@ -1,0 +1,77 @@
+/**
+ * Loads the native kernels (compiling them on first use) for the wasm backend's fast kernels.
+ *
+ * Optional by design: without a C compiler, on Windows, or with DCL_NATIVE=0 the trainer keeps the
+ * wasm kernels, and the report says why, so a run records which path computed it.
+ */
+import { createRequire } from 'node:module';
+import { compileNative, type CompileOptions } from './compileNative';
+
+/** The addon's functions (see fast_kernels.c for their contracts). */
+export interface NativeKernels {
+  /** c[e] (+)= op(a[e])·op(b[e]) for e < batch; strides in elements, 0 broadcasts an operand. */
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: number,
+    transposeB: number,
+    accumulate: number,
+    batch: number,
+    strideA: number,
+    strideB: number,
+    strideC: number,
+  ): void;
+  /** mode 0: y = conv(x, w); 1: dw from (x, dy); 2: dx from (dy, w). dims: see ConvDims in the C source. */
+  conv(mode: number, a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array): void;
+  /** One in-place Adam step; params: lr, beta1, beta2, epsilon, 1 − beta1^t, 1 − beta2^t, decay factor. */
+  adam(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float64Array): void;
+  setThreads(n: number): number;
+  /** The instruction set the build targets (avx512, avx2-fma, neon, generic). */
+  describe(): string;
+}
+
+export interface NativeReport {
+  loaded: boolean;
+  /** Why the native kernels are not in use. */
+  reason?: string;
+  isa?: string;
+  threads?: number;
+  compiler?: string;
+  /** Milliseconds spent compiling in this process (0 when a cached build was reused). */
+  compileMs?: number;
+  file?: string;
+}
+
+export interface LoadOptions extends CompileOptions {
+  threads: number;
+}
+
+const dynamicRequire: NodeRequire = createRequire(__filename);
+let loaded: { kernels: NativeKernels; report: NativeReport } | undefined;
+
+/** Loads (once per process) or explains why not. */
+export function loadNativeKernels(opts: LoadOptions): { kernels?: NativeKernels; report: NativeReport } {
+  const env = opts.env ?? process.env;
+  if (env.DCL_NATIVE === '0') return { report: { loaded: false, reason: 'native kernels disabled by DCL_NATIVE=0' } };
+  if (loaded) {
+    loaded.report.threads = loaded.kernels.setThreads(opts.threads);
+    return loaded;
+  }
+  try {
+    const build = compileNative(opts);
+    const kernels = dynamicRequire(build.file) as NativeKernels;
+    const threads = kernels.setThreads(opts.threads);
+    loaded = {
+      kernels,
+      report: { loaded: true, isa: kernels.describe(), threads, compiler: build.compiler, compileMs: Math.round(build.compileMs), file: build.file },
+    };
+    return loaded;
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { report: { loaded: false, reason: `native kernels unavailable: ${message}` } };
+  }
+}
