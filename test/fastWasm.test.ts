@@ -476,63 +476,65 @@ for (const route of ['wasm', 'native'] as const) {
   });
 }
 
-describe('sum over leading axes', () => {
-  test('leadingReduction accepts exactly the leading axes, in any order or sign, and not all of them', () => {
-    assert.deepEqual(leadingReduction([4, 5, 6, 7], [0, 1, 2]), { outer: 120, inner: 7, outShape: [7] });
-    assert.deepEqual(leadingReduction([4, 5, 6, 7], [1, 0]), { outer: 20, inner: 42, outShape: [6, 7] });
-    assert.deepEqual(leadingReduction([4, 5], -2), { outer: 4, inner: 5, outShape: [5] });
-    assert.equal(leadingReduction([4, 5, 6], [0, 2]), null);
-    assert.equal(leadingReduction([4, 5, 6], [1, 2]), null);
-    assert.equal(leadingReduction([4, 5, 6], [0, 1, 2]), null);
-    assert.equal(leadingReduction([4, 5, 6], []), null);
-  });
+for (const route of ['wasm', 'native'] as const) {
+  routeSuite(route, 'sum over leading axes', () => {
+    test('leadingReduction accepts exactly the leading axes, in any order or sign, and not all of them', () => {
+      assert.deepEqual(leadingReduction([4, 5, 6, 7], [0, 1, 2]), { outer: 120, inner: 7, outShape: [7] });
+      assert.deepEqual(leadingReduction([4, 5, 6, 7], [1, 0]), { outer: 20, inner: 42, outShape: [6, 7] });
+      assert.deepEqual(leadingReduction([4, 5], -2), { outer: 4, inner: 5, outShape: [5] });
+      assert.equal(leadingReduction([4, 5, 6], [0, 2]), null);
+      assert.equal(leadingReduction([4, 5, 6], [1, 2]), null);
+      assert.equal(leadingReduction([4, 5, 6], [0, 1, 2]), null);
+      assert.equal(leadingReduction([4, 5, 6], []), null);
+    });
 
-  test('columnSums: every row counted once, for row counts around the 8-row blocks', () => {
-    for (const outer of [0, 1, 7, 8, 9, 16, 17, 23]) {
-      const inner = 3;
-      const src = Float32Array.from({ length: outer * inner }, (_, k) => (k % inner) + 10 * Math.floor(k / inner));
-      const expected = Array.from({ length: inner }, (_, i) => outer * i + 10 * ((outer * (outer - 1)) / 2));
-      assert.deepEqual(Array.from(columnSums(src, outer, inner)), expected, `outer ${outer}`);
-    }
-  });
+    test('columnSums: every row counted once, for row counts around the 8-row blocks', () => {
+      for (const outer of [0, 1, 7, 8, 9, 16, 17, 23]) {
+        const inner = 3;
+        const src = Float32Array.from({ length: outer * inner }, (_, k) => (k % inner) + 10 * Math.floor(k / inner));
+        const expected = Array.from({ length: inner }, (_, i) => outer * i + 10 * ((outer * (outer - 1)) / 2));
+        assert.deepEqual(Array.from(columnSums(src, outer, inner)), expected, `outer ${outer}`);
+      }
+    });
 
-  test('values match cpu: leading axes with and without keepDims, and the stock cases', async () => {
-    const cases: [number[], number | number[], boolean][] = [
-      [[37, 5], 0, false],
-      [[3, 9, 7, 6], [0, 1, 2], false],
-      [[3, 9, 7, 6], [0, 1, 2], true],
-      [[3, 9, 7, 6], [1, 0], true],
-      [[3, 9, 7, 6], [0, 2], false], // not leading: stock kernel
-      [[3, 9, 7, 6], -1, false], // innermost: stock kernel
-      [[3, 9, 7, 6], [0, 1, 2, 3], false], // everything: stock kernel
-    ];
-    for (const [shape, axis, keepDims] of cases) {
-      await compare(`sum [${shape}] axis ${JSON.stringify(axis)} keepDims ${keepDims}`, [input(shape, 3)], (x) => tf.sum(x, axis, keepDims));
-    }
-    await tf.setBackend('wasm');
-    const ints = tf.tensor([[1, 2], [3, 4], [5, 6]], undefined, 'int32');
-    const s = tf.sum(ints, 0);
-    assert.equal(s.dtype, 'int32');
-    assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
-    tf.dispose([ints, s]);
-  });
+    test('values match cpu: leading axes with and without keepDims, and the stock cases', async () => {
+      const cases: [number[], number | number[], boolean][] = [
+        [[37, 5], 0, false],
+        [[3, 9, 7, 6], [0, 1, 2], false],
+        [[3, 9, 7, 6], [0, 1, 2], true],
+        [[3, 9, 7, 6], [1, 0], true],
+        [[3, 9, 7, 6], [0, 2], false], // not leading: stock kernel
+        [[3, 9, 7, 6], -1, false], // innermost: stock kernel
+        [[3, 9, 7, 6], [0, 1, 2, 3], false], // everything: stock kernel
+      ];
+      for (const [shape, axis, keepDims] of cases) {
+        await compare(`sum [${shape}] axis ${JSON.stringify(axis)} keepDims ${keepDims}`, [input(shape, 3)], (x) => tf.sum(x, axis, keepDims));
+      }
+      await tf.setBackend('wasm');
+      const ints = tf.tensor([[1, 2], [3, 4], [5, 6]], undefined, 'int32');
+      const s = tf.sum(ints, 0);
+      assert.equal(s.dtype, 'int32');
+      assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
+      tf.dispose([ints, s]);
+    });
 
-  test('sums of many values are accumulated accurately (float64 inside)', async () => {
-    await tf.setBackend('wasm');
-    // 2^24 + 1 ones: a float32 running sum stops at 2^24; the exact answer rounds to 16777216 or 16777218.
-    const n = 2 ** 24 + 2;
-    const x = tf.ones([n, 1]);
-    const s = tf.sum(x, 0);
-    assert.equal(s.dataSync()[0], n);
-    tf.dispose([x, s]);
-  });
+    test('sums of many values are accumulated accurately (float64 inside)', async () => {
+      await tf.setBackend('wasm');
+      // 2^24 + 1 ones: a float32 running sum stops at 2^24; the exact answer rounds to 16777216 or 16777218.
+      const n = 2 ** 24 + 2;
+      const x = tf.ones([n, 1]);
+      const s = tf.sum(x, 0);
+      assert.equal(s.dataSync()[0], n);
+      tf.dispose([x, s]);
+    });
 
-  test('no leaks', async () => {
-    const x = tf.tensor(input([6, 5, 4, 3]).values, [6, 5, 4, 3]);
-    await assertNoLeak('leading sum', () => tf.dispose([tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1], true)]));
-    x.dispose();
+    test('no leaks', async () => {
+      const x = tf.tensor(input([6, 5, 4, 3]).values, [6, 5, 4, 3]);
+      await assertNoLeak('leading sum', () => tf.dispose([tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1], true)]));
+      x.dispose();
+    });
   });
-});
+}
 
 describe('identity without a copy', () => {
   test('a clone shares the buffer, and either side can be disposed first', async () => {

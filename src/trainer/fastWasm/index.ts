@@ -104,7 +104,7 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     [tf._FusedMatMul, makeFusedMatMul(stockFused.kernelFunc, stockMatMul.kernelFunc)],
     [tf.Conv2DBackpropFilter, makeConv2DBackpropFilter()],
     [tf.Conv2DBackpropInput, makeConv2DBackpropInput(stockBackpropInput?.kernelFunc)],
-    ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc)] as [string, tf.KernelFunc]] : []),
+    ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc, opts.native)] as [string, tf.KernelFunc]] : []),
     ...(stockIdentity ? [[tf.Identity, makeIdentity(stockIdentity.kernelFunc)] as [string, tf.KernelFunc]] : []),
   ];
   const native = opts.native;

@@ -5,6 +5,7 @@
  * takes a few ms. The sums are accumulated in float64, so they are at least as accurate as the stock kernel's.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NativeKernels } from '../native/loadNative';
 import { KernelArgs, asWasmBackend, input } from './wasmKernels';
 
 /** [outer, inner] when `axis` is exactly the leading axes of `shape` (and not all of them), else null. */
@@ -17,7 +18,8 @@ export function leadingReduction(shape: number[], axis: number | number[]): { ou
   return { outer, inner, outShape: shape.slice(axes.length) };
 }
 
-export function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
+/** With `native`, the rows are summed by the native kernels on every thread (same float64 accumulation). */
+export function makeSum(stock: tf.KernelFunc, native?: Pick<NativeKernels, 'columnSums'>): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = input(args, 'x');
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
@@ -29,7 +31,8 @@ export function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
     const out = backend.makeOutput(shape, 'float32');
     // Heap views are taken after the allocation: growing the heap detaches older views.
     const src = backend.typedArrayFromHeap(x);
-    backend.typedArrayFromHeap(out).set(columnSums(src, plan.outer, plan.inner));
+    if (native) native.columnSums(src, plan.outer, plan.inner, backend.typedArrayFromHeap(out));
+    else backend.typedArrayFromHeap(out).set(columnSums(src, plan.outer, plan.inner));
     return out;
   };
 }

@@ -138,8 +138,10 @@ static void *aligned_buffer(size_t floats) {
 
 /*
  * C = op(A)·op(B) (+ C when accumulate), C row-major M×N with row stride ldc.
- * Work is shared out over MR×NR tiles of each MC×KC block, so short products (M = 256) keep every
- * thread busy too. Returns 0 on success, -1 when memory runs out.
+ * One parallel region per call: the threads pack B's panels, then for each MC-row block pack A's panels
+ * and share out the block's MR×NR tiles, so short products (M = 256) and the tall, narrow products of
+ * convolutions (M = 100 000, N = 32) both keep every thread busy, packing included.
+ * Returns 0 on success, -1 when memory runs out.
  */
 static int gemm(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc, long M,
                 long N, long K, int accumulate) {
@@ -157,10 +159,13 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
     free(apk);
     return -1;
   }
+  /* Threads only pay off past a few hundred thousand multiply-adds. */
+  const int threads = M * N * K > 200000 ? g_threads : 1;
+#pragma omp parallel num_threads(threads)
   for (long p0 = 0; p0 < K; p0 += KC) {
     const int kc = K - p0 < KC ? (int)(K - p0) : KC;
     const int acc = accumulate || p0 > 0;
-#pragma omp parallel for num_threads(g_threads) schedule(static) if (panels * kc > 4096)
+#pragma omp for schedule(static)
     for (long jp = 0; jp < panels; jp++) {
       const long j0 = jp * NR;
       pack_b_panel(b, ldb, transB, p0, kc, j0, N - j0 < NR ? (int)(N - j0) : NR, bp + jp * NR * kc);
@@ -168,9 +173,13 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
     for (long i0 = 0; i0 < M; i0 += MC) {
       const int mc = M - i0 < MC ? (int)(M - i0) : MC;
       const long rowTiles = (mc + MR - 1) / MR;
-      pack_a(a, lda, transA, i0, mc, p0, kc, apk);
+#pragma omp for schedule(static)
+      for (long ir = 0; ir < rowTiles; ir++) {
+        const int rows = mc - ir * MR < MR ? (int)(mc - ir * MR) : MR;
+        pack_a(a, lda, transA, i0 + ir * MR, rows, p0, kc, apk + ir * MR * kc);
+      }
       const long tiles = rowTiles * panels;
-#pragma omp parallel for num_threads(g_threads) schedule(static) if (tiles > 1 && (long)mc * N * kc > 32768)
+#pragma omp for schedule(static)
       for (long t = 0; t < tiles; t++) {
         const long jp = t / rowTiles, ir = t % rowTiles;
         const long j0 = jp * NR, r0 = ir * MR;
@@ -184,6 +193,32 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
   return 0;
 }
 
+/* Σ over the rows of a row-major [outer, inner] matrix, accumulated in double (per-thread partial sums). */
+static int column_sums(const float *src, long outer, long inner, float *out) {
+  const int threads = outer * inner > 65536 ? g_threads : 1;
+  double *part = calloc((size_t)threads * inner, sizeof(double));
+  if (!part) return -1;
+#pragma omp parallel num_threads(threads)
+  {
+#ifdef _OPENMP
+    const int t = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+    const int t = 0, T = 1;
+#endif
+    double *acc = part + (long)t * inner;
+    for (long r = outer * t / T; r < outer * (t + 1) / T; r++) {
+      const float *row = src + r * inner;
+      for (long i = 0; i < inner; i++) acc[i] += row[i];
+    }
+  }
+  for (long i = 0; i < inner; i++) {
+    double sum = 0;
+    for (int t = 0; t < threads; t++) sum += part[(long)t * inner + i];
+    out[i] = (float)sum;
+  }
+  free(part);
+  return 0;
+}
 
 /* ---------- Convolutions as GEMMs (NHWC activations, [KH, KW, Cin, Cout] filters) ---------- */
 
@@ -449,6 +484,29 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/* columnSums(src, outer, inner, out): out[i] = Σ_r src[r·inner + i]. */
+static napi_value js_column_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *src, *out;
+  size_t ls, lo;
+  double outer, inner;
+  if (argc != 4 || !f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &inner) ||
+      !f32_arg(env, argv[3], &out, &lo))
+    return NULL;
+  if (outer < 0 || inner < 0 || (size_t)(outer * inner) > ls || (size_t)inner > lo) {
+    napi_throw_range_error(env, NULL, "fast-native: columnSums operands are smaller than the shapes given");
+    return NULL;
+  }
+  if (column_sums(src, (long)outer, (long)inner, out) != 0) {
+    napi_throw_error(env, NULL, "fast-native: out of memory for column sums");
+    return NULL;
+  }
+  return NULL;
+}
+
 /* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -488,6 +546,7 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"conv", NULL, js_conv, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+      {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"describe", NULL, js_describe, NULL, NULL, NULL, napi_default, NULL},
   };

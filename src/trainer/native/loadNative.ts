@@ -29,6 +29,8 @@ export interface NativeKernels {
   conv(mode: number, a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array): void;
   /** One in-place Adam step; params: lr, beta1, beta2, epsilon, 1 − beta1^t, 1 − beta2^t, decay factor. */
   adam(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float64Array): void;
+  /** out[i] = Σ_r src[r·inner + i] over `outer` rows, accumulated in float64. */
+  columnSums(src: Float32Array, outer: number, inner: number, out: Float32Array): void;
   setThreads(n: number): number;
   /** The instruction set the build targets (avx512, avx2-fma, neon, generic). */
   describe(): string;
