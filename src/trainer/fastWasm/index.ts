@@ -16,6 +16,7 @@ import { makeIdentity } from './identity';
 import { LoadedVersions, versionMismatch } from './version';
 import { makeNativeBatchMatMul, makeNativeFusedMatMul } from './nativeMatMul';
 import { makeNativeConv2D, makeNativeConv2DBackpropFilter, makeNativeConv2DBackpropInput } from './nativeConv';
+import { makeNativeCropAndResize, makeNativeTransform } from './nativeImage';
 import type { NativeKernels } from '../native/loadNative';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -124,6 +125,8 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     wrap(tf.FusedConv2D, makeNativeConv2D);
     wrap(tf.Conv2DBackpropFilter, makeNativeConv2DBackpropFilter);
     wrap(tf.Conv2DBackpropInput, makeNativeConv2DBackpropInput);
+    wrap(tf.CropAndResize, makeNativeCropAndResize);
+    wrap(tf.Transform, makeNativeTransform);
   }
   replaced = new Map();
   installedNative = native;

@@ -341,6 +341,110 @@ static void adam_step(float *restrict x, float *restrict m, float *restrict v, c
   }
 }
 
+
+/* ---------- Image resampling for the augmentations (tf.image.cropAndResize, tf.image.transform) ---------- */
+
+/*
+ * CropAndResize, as TensorFlow's crop_and_resize_op.cc (and tfjs's cpu kernel): box b samples image
+ * boxInd[b] on a cropH × cropW grid spanning [y1, y2] × [x1, x2] (normalised; x1 > x2 mirrors), bilinear
+ * or nearest, `extrapolation` outside the image. Coordinates in double, as the reference computes them.
+ */
+static void crop_and_resize(const float *image, const float *boxes, const int32_t *boxInd, float *out, long batch, long H,
+                            long W, long C, long numBoxes, long cropH, long cropW, int bilinear, float extrapolation) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (numBoxes * cropH * cropW * C > 16384)
+  for (long b = 0; b < numBoxes; b++) {
+    const double y1 = boxes[b * 4], x1 = boxes[b * 4 + 1], y2 = boxes[b * 4 + 2], x2 = boxes[b * 4 + 3];
+    const long img = boxInd[b];
+    float *dst = out + b * cropH * cropW * C;
+    if (img < 0 || img >= batch) { /* the reference leaves such boxes at zero */
+      memset(dst, 0, (size_t)(cropH * cropW * C) * sizeof(float));
+      continue;
+    }
+    const float *src = image + img * H * W * C;
+    const double hs = cropH > 1 ? (y2 - y1) * (double)(H - 1) / (double)(cropH - 1) : 0;
+    const double ws = cropW > 1 ? (x2 - x1) * (double)(W - 1) / (double)(cropW - 1) : 0;
+    for (long y = 0; y < cropH; y++) {
+      const double yi = cropH > 1 ? y1 * (double)(H - 1) + (double)y * hs : 0.5 * (y1 + y2) * (double)(H - 1);
+      float *row = dst + y * cropW * C;
+      if (yi < 0 || yi > (double)(H - 1)) {
+        for (long k = 0; k < cropW * C; k++) row[k] = extrapolation;
+        continue;
+      }
+      const long top = (long)floor(yi), bottom = (long)ceil(yi);
+      const double yl = yi - (double)top;
+      for (long x = 0; x < cropW; x++) {
+        const double xi = cropW > 1 ? x1 * (double)(W - 1) + (double)x * ws : 0.5 * (x1 + x2) * (double)(W - 1);
+        float *px = row + x * C;
+        if (xi < 0 || xi > (double)(W - 1)) {
+          for (long c = 0; c < C; c++) px[c] = extrapolation;
+          continue;
+        }
+        if (bilinear) {
+          const long left = (long)floor(xi), right = (long)ceil(xi);
+          const double xl = xi - (double)left;
+          for (long c = 0; c < C; c++) {
+            const double tl = src[(top * W + left) * C + c], tr = src[(top * W + right) * C + c];
+            const double bl = src[(bottom * W + left) * C + c], br = src[(bottom * W + right) * C + c];
+            const double t = tl + (tr - tl) * xl, bo = bl + (br - bl) * xl;
+            px[c] = (float)(t + (bo - t) * yl);
+          }
+        } else {
+          const long cy = lround(yi), cx = lround(xi);
+          for (long c = 0; c < C; c++) px[c] = src[(cy * W + cx) * C + c];
+        }
+      }
+    }
+  }
+}
+
+static inline float read_or_fill(const float *src, long H, long W, long C, long y, long x, long c, float fill) {
+  return (0 <= y && y < H && 0 <= x && x < W) ? src[(y * W + x) * C + c] : fill;
+}
+
+/*
+ * Transform (projective warp) as tfjs's cpu kernel and TensorFlow's image_ops.h: output pixel (x, y) samples the
+ * input at ((a0 x + a1 y + a2) / p, (b0 x + b1 y + b2) / p), p = c0 x + c1 y + 1, with fill mode 'constant'
+ * (fillNearest = 0) or 'nearest' (clamped coordinates), bilinear or nearest interpolation.
+ */
+static void transform_images(const float *image, const float *transforms, long numTransforms, float *out, long batch, long H,
+                             long W, long C, long outH, long outW, int bilinear, int fillNearest, float fill) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (batch * outH * outW * C > 16384)
+  for (long b = 0; b < batch; b++) {
+    const float *t = transforms + (numTransforms == 1 ? 0 : b * 8);
+    const double a0 = t[0], a1 = t[1], a2 = t[2], b0 = t[3], b1 = t[4], b2 = t[5], c0 = t[6], c1 = t[7];
+    const float *src = image + b * H * W * C;
+    float *dst = out + b * outH * outW * C;
+    for (long oy = 0; oy < outH; oy++)
+      for (long ox = 0; ox < outW; ox++) {
+        float *px = dst + (oy * outW + ox) * C;
+        const double proj = c0 * (double)ox + c1 * (double)oy + 1;
+        if (proj == 0) {
+          for (long c = 0; c < C; c++) px[c] = fill;
+          continue;
+        }
+        double x = (a0 * (double)ox + a1 * (double)oy + a2) / proj;
+        double y = (b0 * (double)ox + b1 * (double)oy + b2) / proj;
+        if (fillNearest) {
+          x = x < 0 ? 0 : x > (double)(W - 1) ? (double)(W - 1) : x;
+          y = y < 0 ? 0 : y > (double)(H - 1) ? (double)(H - 1) : y;
+        }
+        if (bilinear) {
+          const double yf = floor(y), xf = floor(x), yc = yf + 1, xc = xf + 1;
+          const long iyf = (long)yf, ixf = (long)xf, iyc = (long)yc, ixc = (long)xc;
+          for (long c = 0; c < C; c++) {
+            const double top = (xc - x) * read_or_fill(src, H, W, C, iyf, ixf, c, fill) + (x - xf) * read_or_fill(src, H, W, C, iyf, ixc, c, fill);
+            const double bot = (xc - x) * read_or_fill(src, H, W, C, iyc, ixf, c, fill) + (x - xf) * read_or_fill(src, H, W, C, iyc, ixc, c, fill);
+            px[c] = (float)((yc - y) * top + (y - yf) * bot);
+          }
+        } else {
+          /* JavaScript's Math.round: halves round up. */
+          const long iy = (long)floor(y + 0.5), ix = (long)floor(x + 0.5);
+          for (long c = 0; c < C; c++) px[c] = read_or_fill(src, H, W, C, iy, ix, c, fill);
+        }
+      }
+  }
+}
+
 /* ---------- Node-API glue ---------- */
 
 #define CHECK(call)                                                                                                    \
@@ -507,6 +611,70 @@ static napi_value js_column_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+static int i32_arg(napi_env env, napi_value v, int32_t **data, size_t *length) {
+  napi_typedarray_type type;
+  size_t len;
+  void *ptr;
+  napi_value buf;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &len, &ptr, &buf, &offset) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "fast-native: expected an Int32Array");
+    return 0;
+  }
+  *data = (int32_t *)ptr;
+  *length = len;
+  return 1;
+}
+
+/* cropAndResize(image, boxes, boxInd, out, batch, h, w, c, cropH, cropW, bilinear, extrapolation) */
+static napi_value js_crop_and_resize(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *image, *boxes, *out;
+  int32_t *boxInd;
+  size_t li, lb, lbi, lo;
+  double v[8];
+  if (argc != 12 || !f32_arg(env, argv[0], &image, &li) || !f32_arg(env, argv[1], &boxes, &lb) || !i32_arg(env, argv[2], &boxInd, &lbi) ||
+      !f32_arg(env, argv[3], &out, &lo))
+    return NULL;
+  for (int i = 0; i < 8; i++)
+    if (!num_arg(env, argv[4 + i], &v[i])) return NULL;
+  const long batch = (long)v[0], H = (long)v[1], W = (long)v[2], C = (long)v[3], cropH = (long)v[4], cropW = (long)v[5];
+  const long numBoxes = (long)(lbi);
+  if (batch < 0 || H < 1 || W < 1 || C < 1 || cropH < 1 || cropW < 1 || (size_t)(batch * H * W * C) > li ||
+      lb < (size_t)numBoxes * 4 || lo < (size_t)(numBoxes * cropH * cropW * C)) {
+    napi_throw_range_error(env, NULL, "fast-native: cropAndResize operands do not match the shapes given");
+    return NULL;
+  }
+  crop_and_resize(image, boxes, boxInd, out, batch, H, W, C, numBoxes, cropH, cropW, v[6] != 0, (float)v[7]);
+  return NULL;
+}
+
+/* transform(image, transforms, out, batch, h, w, c, outH, outW, bilinear, fillNearest, fillValue) */
+static napi_value js_transform(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *image, *transforms, *out;
+  size_t li, lt, lo;
+  double v[9];
+  if (argc != 12 || !f32_arg(env, argv[0], &image, &li) || !f32_arg(env, argv[1], &transforms, &lt) || !f32_arg(env, argv[2], &out, &lo))
+    return NULL;
+  for (int i = 0; i < 9; i++)
+    if (!num_arg(env, argv[3 + i], &v[i])) return NULL;
+  const long batch = (long)v[0], H = (long)v[1], W = (long)v[2], C = (long)v[3], outH = (long)v[4], outW = (long)v[5];
+  const long numTransforms = (long)(lt / 8);
+  if (batch < 0 || H < 1 || W < 1 || C < 1 || outH < 1 || outW < 1 || (size_t)(batch * H * W * C) > li || lt % 8 != 0 ||
+      !(numTransforms == 1 || numTransforms == batch) || lo < (size_t)(batch * outH * outW * C)) {
+    napi_throw_range_error(env, NULL, "fast-native: transform operands do not match the shapes given");
+    return NULL;
+  }
+  transform_images(image, transforms, numTransforms, out, batch, H, W, C, outH, outW, v[6] != 0, v[7] != 0, (float)v[8]);
+  return NULL;
+}
+
 /* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -547,6 +715,8 @@ NAPI_MODULE_INIT() {
       {"conv", NULL, js_conv, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
+      {"cropAndResize", NULL, js_crop_and_resize, NULL, NULL, NULL, napi_default, NULL},
+      {"transform", NULL, js_transform, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"describe", NULL, js_describe, NULL, NULL, NULL, napi_default, NULL},
   };

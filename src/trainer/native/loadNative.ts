@@ -31,6 +31,36 @@ export interface NativeKernels {
   adam(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float64Array): void;
   /** out[i] = Σ_r src[r·inner + i] over `outer` rows, accumulated in float64. */
   columnSums(src: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  /** tf.image.cropAndResize's kernel: bilinear 1 / nearest 0. */
+  cropAndResize(
+    image: Float32Array,
+    boxes: Float32Array,
+    boxInd: Int32Array,
+    out: Float32Array,
+    batch: number,
+    h: number,
+    w: number,
+    c: number,
+    cropH: number,
+    cropW: number,
+    bilinear: number,
+    extrapolation: number,
+  ): void;
+  /** tf.image.transform's kernel: bilinear 1 / nearest 0; fillNearest 1 ('nearest') / 0 ('constant'). */
+  transform(
+    image: Float32Array,
+    transforms: Float32Array,
+    out: Float32Array,
+    batch: number,
+    h: number,
+    w: number,
+    c: number,
+    outH: number,
+    outW: number,
+    bilinear: number,
+    fillNearest: number,
+    fillValue: number,
+  ): void;
   setThreads(n: number): number;
   /** The instruction set the build targets (avx512, avx2-fma, neon, generic). */
   describe(): string;
