@@ -127,6 +127,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     name: backend.name,
     tfjsVersion: backend.tfjsVersion,
     ...(backend.threads !== undefined ? { threads: backend.threads } : {}),
+    ...(backend.native ? { native: backend.native } : {}),
     details: backend.details,
   };
   ctx.log(`backend: ${backend.details.join(', ')}`);
