@@ -84,30 +84,51 @@ export function makeNativeConv2D(native: NativeKernels, fallback: tf.KernelFunc)
   };
 }
 
-export function makeNativeConv2DBackpropFilter(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
+/**
+ * The two gradients share one shape: dy plus one operand (x or the filter) in, the other's shape given as an
+ * attribute, out. `operands` names the kernel's two inputs in the order the C side takes them.
+ */
+function makeNativeConvGradient(
+  mode: Mode,
+  operands: [string, string],
+  geometryOf: (a: TensorInfo, b: TensorInfo, attrs: ConvAttrs & { filterShape: number[]; inputShape: number[] }) => {
+    info: tf.backend_util.Conv2DInfo | null;
+    outShape: number[];
+    dy: TensorInfo;
+  },
+  native: NativeKernels,
+  fallback: tf.KernelFunc,
+): tf.KernelFunc {
   return (args: KernelArgs) => {
-    const x = input(args, 'x');
-    const dy = input(args, 'dy');
-    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
-    const info = allFloat(x, dy) ? geometry(x.shape, attrs.filterShape, attrs) : null;
+    const a = input(args, operands[0]);
+    const b = input(args, operands[1]);
+    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[]; inputShape: number[] };
+    const { info, outShape, dy } = allFloat(a, b) ? geometryOf(a, b, attrs) : { info: null, outShape: [], dy: a };
     if (!info || !sameShape(dy.shape, info.outShape)) return fallback(args);
     const backend = asWasmBackend(args.backend);
-    const out = backend.makeOutput(attrs.filterShape, 'float32');
-    native.conv(Mode.FilterGrad, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(out), convDims(info));
+    const out = backend.makeOutput(outShape, 'float32');
+    // Heap views after the allocation: growing the heap detaches older views.
+    native.conv(mode, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out), convDims(info));
     return out;
   };
 }
 
+export function makeNativeConv2DBackpropFilter(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
+  return makeNativeConvGradient(
+    Mode.FilterGrad,
+    ['x', 'dy'],
+    (x, dy, attrs) => ({ info: geometry(x.shape, attrs.filterShape, attrs), outShape: attrs.filterShape, dy }),
+    native,
+    fallback,
+  );
+}
+
 export function makeNativeConv2DBackpropInput(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
-  return (args: KernelArgs) => {
-    const dy = input(args, 'dy');
-    const filter = input(args, 'filter');
-    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
-    const info = allFloat(dy, filter) ? geometry(attrs.inputShape, filter.shape, attrs) : null;
-    if (!info || !sameShape(dy.shape, info.outShape)) return fallback(args);
-    const backend = asWasmBackend(args.backend);
-    const out = backend.makeOutput(attrs.inputShape, 'float32');
-    native.conv(Mode.InputGrad, backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), convDims(info));
-    return out;
-  };
+  return makeNativeConvGradient(
+    Mode.InputGrad,
+    ['dy', 'filter'],
+    (dy, filter, attrs) => ({ info: geometry(attrs.inputShape, filter.shape, attrs), outShape: attrs.inputShape, dy }),
+    native,
+    fallback,
+  );
 }

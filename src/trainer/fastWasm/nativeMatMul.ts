@@ -6,39 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native/loadNative';
+import { planMatMul, type MatMulPlan } from './matmul';
 import { KernelArgs, TensorInfo, WasmBackend, asWasmBackend, input } from './wasmKernels';
 
-interface MatMulShape {
-  m: number;
-  k: number;
-  n: number;
-  batchA: number;
-  batchB: number;
-  outShape: number[];
-}
+type MatMulShape = Pick<Exclude<MatMulPlan, { kind: 'stock' }>, 'm' | 'k' | 'n' | 'batchA' | 'batchB' | 'outShape'>;
 
-/** The product's shape when the native GEMM can compute it, else null. */
+/**
+ * The product's shape when the native GEMM can compute it, else null: float32 operands whose shapes the wasm
+ * rewrites' planner accepts (mismatches and odd batch broadcasts stay with the wrapped kernel, so the user sees
+ * its usual error message).
+ */
 export function nativeMatMulShape(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): MatMulShape | null {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  // Mismatches go to the wrapped kernel so that the user sees its usual error message.
-  if (k !== kb) return null;
-  let outer: number[];
-  try {
-    outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  } catch {
-    return null;
-  }
-  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
-  if (m * k * n * batchA * batchB === 0) return null;
-  return { m, k, n, batchA, batchB, outShape: [...outer, m, n] };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const plan = planMatMul(a.shape, b.shape, transposeA, transposeB);
+  return plan.kind === 'stock' ? null : plan;
 }
 
 function product(native: NativeKernels, backend: WasmBackend, a: TensorInfo, b: TensorInfo, s: MatMulShape, tA: boolean, tB: boolean): TensorInfo {
