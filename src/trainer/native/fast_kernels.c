@@ -100,9 +100,8 @@ static inline void micro_kernel(int kc, const float *restrict ap, const float *r
     const vf b1 = *(const vf *)(bp + VL);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
-      const vf ai = (vf){0} + ap[i];
-      acc0[i] += ai * b0;
-      acc1[i] += ai * b1;
+      acc0[i] += ap[i] * b0;
+      acc1[i] += ap[i] * b1;
     }
     ap += MR;
     bp += NR;
