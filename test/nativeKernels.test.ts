@@ -92,4 +92,39 @@ describe('building the native kernels', { skip }, () => {
     assert.deepEqual(Array.from(y), [0.5, 1, 1.5, 2]);
     kernels.setThreads(2);
   });
+  test('every way the GEMM shares work between threads gives the product (tall, long-and-small, short)', () => {
+    const { kernels, report } = loadNativeKernels({ threads: 2, cacheDir });
+    assert.ok(kernels, report.reason);
+    kernels.setThreads(2);
+    let seed = 7;
+    const rand = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
+    // Rows split (M ≥ 1024 per thread), K split (K ≥ 4·256 per thread, small M·N), shared tiles (the rest).
+    const shapes: [number, number, number][] = [
+      [2100, 37, 45],
+      [30, 20, 2300],
+      [200, 70, 300],
+    ];
+    for (const [m, n, k] of shapes) {
+      for (const [ta, tb, acc] of [
+        [0, 0, 0],
+        [1, 0, 1],
+        [0, 1, 0],
+        [1, 1, 1],
+      ]) {
+        const a = rand(m * k);
+        const b = rand(k * n);
+        const c0 = rand(m * n);
+        const c = Float32Array.from(c0);
+        kernels.gemm(a, b, c, m, n, k, ta, tb, acc, 1, 0, 0, 0);
+        let worst = 0;
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let want = acc ? c0[i * n + j] : 0;
+            for (let p = 0; p < k; p++) want += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+            worst = Math.max(worst, Math.abs(c[i * n + j] - want) / (1 + Math.abs(want)));
+          }
+        assert.ok(worst < 1e-4, `[${m}×${k}]·[${k}×${n}] transA ${ta} transB ${tb} accumulate ${acc}: relative error ${worst}`);
+      }
+    }
+  });
 });

@@ -135,34 +135,61 @@ static void *aligned_buffer(size_t floats) {
   return p;
 }
 
+/* K split into equal blocks of at most KC: 288 = 2×144 rather than 256 + 32, whose short block would pay the
+ * tile's load/store of C for little work. */
+static int balanced_kc(long K) {
+  const long blocks = (K + KC - 1) / KC;
+  return (int)((K + blocks - 1) / blocks);
+}
+
+/* Packing buffers for one thread: an MC×KC block of A and all of B's KC-row panels. */
+static size_t pack_floats(long N) { return (size_t)MC * KC + (size_t)((N + NR - 1) / NR) * NR * KC; }
+
 /*
- * C = op(A)·op(B) (+ C when accumulate), C row-major M×N with row stride ldc.
- * One parallel region per call: the threads pack B's panels, then for each MC-row block pack A's panels
- * and share out the block's MR×NR tiles, so short products (M = 256) and the tall, narrow products of
- * convolutions (M = 100 000, N = 32) both keep every thread busy, packing included.
- * Returns 0 on success, -1 when memory runs out.
+ * One thread's share, with its own packing buffers `pk` (pack_floats(N)):
+ * C[i_lo:i_hi, :] (+)= op(A)[i_lo:i_hi, k_lo:k_hi] · op(B)[k_lo:k_hi, :].
  */
-static int gemm(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc, long M,
-                long N, long K, int accumulate) {
-  if (M <= 0 || N <= 0) return 0;
-  if (K <= 0) {
-    if (!accumulate)
-      for (long i = 0; i < M; i++) memset(c + i * ldc, 0, N * sizeof(float));
-    return 0;
-  }
+static void gemm_block(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc,
+                       long i_lo, long i_hi, long N, long k_lo, long k_hi, int accumulate, float *pk) {
   const long panels = (N + NR - 1) / NR;
-  float *bp = aligned_buffer((size_t)panels * NR * KC);
-  float *apk = aligned_buffer((size_t)MC * KC);
-  if (!bp || !apk) {
-    free(bp);
-    free(apk);
-    return -1;
+  const int kcMax = balanced_kc(k_hi - k_lo);
+  float *apk = pk, *bp = pk + (size_t)MC * KC;
+  for (long p0 = k_lo; p0 < k_hi; p0 += kcMax) {
+    const int kc = k_hi - p0 < kcMax ? (int)(k_hi - p0) : kcMax;
+    const int acc = accumulate || p0 > k_lo;
+    for (long jp = 0; jp < panels; jp++) {
+      const long j0 = jp * NR;
+      pack_b_panel(b, ldb, transB, p0, kc, j0, N - j0 < NR ? (int)(N - j0) : NR, bp + jp * NR * kc);
+    }
+    for (long i0 = i_lo; i0 < i_hi; i0 += MC) {
+      const int mc = i_hi - i0 < MC ? (int)(i_hi - i0) : MC;
+      const long rowTiles = (mc + MR - 1) / MR;
+      for (long ir = 0; ir < rowTiles; ir++) {
+        const int rows = mc - ir * MR < MR ? (int)(mc - ir * MR) : MR;
+        pack_a(a, lda, transA, i0 + ir * MR, rows, p0, kc, apk + ir * MR * kc);
+      }
+      for (long jp = 0; jp < panels; jp++)
+        for (long ir = 0; ir < rowTiles; ir++) {
+          const long j0 = jp * NR, r0 = ir * MR;
+          micro_kernel(kc, apk + r0 * kc, bp + jp * NR * kc, c + (i0 + r0) * ldc + j0, ldc,
+                       mc - r0 < MR ? (int)(mc - r0) : MR, N - j0 < NR ? (int)(N - j0) : NR, acc);
+        }
+    }
   }
-  /* Threads only pay off past a few hundred thousand multiply-adds. */
-  const int threads = M * N * K > 200000 ? g_threads : 1;
+}
+
+/*
+ * Every thread on the same MC-row blocks: the threads pack B's panels, then for each block pack A's panels
+ * and share out its MR×NR tiles. For products too short to give each thread its own rows (M = 256).
+ */
+static void gemm_shared_tiles(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c,
+                              long ldc, long M, long N, long K, int accumulate, int threads, float *pk) {
+  const long panels = (N + NR - 1) / NR;
+  const int kcMax = balanced_kc(K);
+  float *apk = pk, *bp = pk + (size_t)MC * KC;
 #pragma omp parallel num_threads(threads)
-  for (long p0 = 0; p0 < K; p0 += KC) {
-    const int kc = K - p0 < KC ? (int)(K - p0) : KC;
+  for (long p0 = 0; p0 < K; p0 += kcMax) {
+    const int kc = K - p0 < kcMax ? (int)(K - p0) : kcMax;
     const int acc = accumulate || p0 > 0;
 #pragma omp for schedule(static)
     for (long jp = 0; jp < panels; jp++) {
@@ -187,8 +214,69 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
       }
     }
   }
-  free(bp);
-  free(apk);
+}
+
+/*
+ * C = op(A)·op(B) (+ C when accumulate), C row-major M×N with row stride ldc. Three ways to share the work:
+ * - tall products (convolutions' M = N·H·W rows): each thread takes its own rows and packs its own copy of B,
+ *   with no synchronisation at all (the MC-block barriers of the shared scheme cost a third of the time there);
+ * - long, small products (filter gradients: K = N·H·W, M·N a few thousand): each thread sums its own part of
+ *   K into a private C, and the partial products are added at the end;
+ * - otherwise the threads share each block's tiles (gemm_shared_tiles).
+ * Returns 0 on success, -1 when memory runs out.
+ */
+static int gemm(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc, long M,
+                long N, long K, int accumulate) {
+  if (M <= 0 || N <= 0) return 0;
+  if (K <= 0) {
+    if (!accumulate)
+      for (long i = 0; i < M; i++) memset(c + i * ldc, 0, N * sizeof(float));
+    return 0;
+  }
+  /* Threads only pay off past a few hundred thousand multiply-adds. */
+  const int threads = M * N * K > 200000 ? g_threads : 1;
+  const size_t per = pack_floats(N);
+  const int byRows = threads > 1 && M >= 1024L * threads;
+  const int byK = threads > 1 && !byRows && K >= 4L * KC * threads;
+  if (threads == 1 || byRows || byK) {
+    /* Thread t's packing buffers, then (split K) the private C of every thread but the first. */
+    const size_t privateC = byK ? (size_t)M * N : 0;
+    float *buf = aligned_buffer(per * threads + privateC * (threads - 1));
+    if (!buf) return -1;
+#pragma omp parallel num_threads(threads)
+    {
+#ifdef _OPENMP
+      const int t = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+      const int t = 0, T = 1;
+#endif
+      float *pk = buf + per * t;
+      if (!byK) {
+        /* Row ranges on MR boundaries, so only the last thread has a partial tile. */
+        const long tiles = (M + MR - 1) / MR;
+        const long lo = tiles * t / T * MR, hi = t == T - 1 ? M : tiles * (t + 1) / T * MR;
+        gemm_block(a, lda, transA, b, ldb, transB, c, ldc, lo, hi, N, 0, K, accumulate, pk);
+      } else {
+        float *mine = t == 0 ? c : buf + per * T + privateC * (t - 1);
+        gemm_block(a, lda, transA, b, ldb, transB, mine, t == 0 ? ldc : N, 0, M, N, K * t / T, K * (t + 1) / T,
+                   t == 0 ? accumulate : 0, pk);
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (long i = 0; i < M; i++)
+          for (int u = 1; u < T; u++) {
+            const float *src = buf + per * T + privateC * (u - 1) + i * N;
+            float *dst = c + i * ldc;
+            for (long j = 0; j < N; j++) dst[j] += src[j];
+          }
+      }
+    }
+    free(buf);
+    return 0;
+  }
+  float *pk = aligned_buffer(per);
+  if (!pk) return -1;
+  gemm_shared_tiles(a, lda, transA, b, ldb, transB, c, ldc, M, N, K, accumulate, threads, pk);
+  free(pk);
   return 0;
 }
 
@@ -236,20 +324,24 @@ static long chunk_images(const ConvDims *d) {
 /* Patch matrix of images [n0, n0+count): row (image, oh, ow), column (kh, kw, cin), zeros for padding. */
 static void im2col(const ConvDims *d, const float *x, long n0, long count, float *cols) {
   const long kdim = d->kh * d->kw * d->cin;
-  const long rows = count * d->oh * d->ow;
-#pragma omp parallel for num_threads(g_threads) schedule(static) if (rows * kdim > 65536)
-  for (long r = 0; r < rows; r++) {
-    const long img = n0 + r / (d->oh * d->ow), pix = r % (d->oh * d->ow);
-    const long oy = pix / d->ow, ox = pix % d->ow;
-    float *dst = cols + r * kdim;
-    for (long ky = 0; ky < d->kh; ky++) {
-      const long iy = oy * d->sh - d->pt + ky * d->dh;
-      for (long kx = 0; kx < d->kw; kx++, dst += d->cin) {
-        const long ix = ox * d->sw - d->pl + kx * d->dw;
-        if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w) memset(dst, 0, d->cin * sizeof(float));
-        else memcpy(dst, x + ((img * d->h + iy) * d->w + ix) * d->cin, d->cin * sizeof(float));
+  const long lines = count * d->oh;
+  /* One output row (image, oy) per iteration: dividing per pixel cost more than copying a 1-channel patch. */
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (lines * d->ow * kdim > 65536)
+  for (long q = 0; q < lines; q++) {
+    const long img = n0 + q / d->oh, oy = q % d->oh;
+    float *dst = cols + q * d->ow * kdim;
+    for (long ox = 0; ox < d->ow; ox++)
+      for (long ky = 0; ky < d->kh; ky++) {
+        const long iy = oy * d->sh - d->pt + ky * d->dh;
+        for (long kx = 0; kx < d->kw; kx++, dst += d->cin) {
+          const long ix = ox * d->sw - d->pl + kx * d->dw;
+          const int outside = iy < 0 || iy >= d->h || ix < 0 || ix >= d->w;
+          /* A single channel (grayscale images) is one float: a memcpy call per element cost 4× the copy. */
+          if (d->cin == 1) *dst = outside ? 0.f : x[(img * d->h + iy) * d->w + ix];
+          else if (outside) memset(dst, 0, d->cin * sizeof(float));
+          else memcpy(dst, x + ((img * d->h + iy) * d->w + ix) * d->cin, d->cin * sizeof(float));
+        }
       }
-    }
   }
 }
 
