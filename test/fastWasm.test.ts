@@ -20,6 +20,8 @@ import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from
 import { columnSums, leadingReduction } from '../src/trainer/fastWasm/sum';
 import { MAX_PATCH_FLOATS, PATCH_MAX_CHANNELS, patchLimit, usePatchRoute } from '../src/trainer/fastWasm/im2col';
 import { loadNativeKernels, type NativeKernels } from '../src/trainer/native/loadNative';
+import { BATCH_NORM_TRAINING } from '../src/trainer/fastWasm/nativeBatchNorm';
+import { batchNormTraining } from '../src/trainer/batchNorm';
 import { assertAllClose, seededNormal } from './helpers/tf';
 
 type Route = 'wasm' | 'native';
@@ -535,6 +537,45 @@ for (const route of ['wasm', 'native'] as const) {
     });
   });
 }
+
+/** The normalised output; the batch statistics (kept tensors) are disposed. */
+function normalised(r: ReturnType<typeof batchNormTraining>): tf.Tensor {
+  tf.dispose([r.mean, r.variance]);
+  return r.y;
+}
+
+routeSuite('native', 'batch norm (training mode)', () => {
+  test('the kernels are registered on wasm only, and the forward pass, statistics and gradients match cpu', async () => {
+    assert.ok(tf.getKernel(BATCH_NORM_TRAINING, 'wasm'), 'native batch norm registered for wasm');
+    assert.equal(tf.getKernel(BATCH_NORM_TRAINING, 'cpu'), undefined, 'cpu keeps the tensor-op formulation');
+    // Channel counts around the vector widths; an offset, large-scale input checks the variance pass.
+    for (const shape of [[6, 5, 4, 3], [64, 33], [2, 3, 3, 48], [300, 16]]) {
+      const c = shape[shape.length - 1];
+      const x = input(shape, 3);
+      x.values.forEach((v, i) => (x.values[i] = v + 4 * ((i % c) - 1)));
+      await compare(`batch norm [${shape}]`, [x, input([c]), input([c]), input(shape)], (xs, g, b, dy) => {
+        const { y, mean, variance } = batchNormTraining(xs, g, b, 1e-5);
+        const grads = tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => normalised(batchNormTraining(p, q, r, 1e-5)))([xs, g, b], dy);
+        return [y, mean, variance, ...grads];
+      });
+    }
+  });
+
+  test('leaks no tensors, and a non-float32 input is refused with the reason', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(input([8, 4]).values, [8, 4]);
+    const g = tf.ones([4]);
+    const b = tf.zeros([4]);
+    await assertNoLeak('batch norm step', () => {
+      const { y, mean, variance } = batchNormTraining(x, g, b, 1e-3);
+      tf.dispose(tf.grads((p: tf.Tensor) => normalised(batchNormTraining(p, g, b, 1e-3)))([x]));
+      tf.dispose([y, mean, variance]);
+    });
+    const xi = tf.tensor([[1, 2, 3, 4]], [1, 4], 'int32');
+    assert.throws(() => tf.engine().runKernel(BATCH_NORM_TRAINING, { x: xi, gamma: g, beta: b }, { epsilon: 1e-3 }), /needs float32 x/);
+    tf.dispose([x, g, b, xi]);
+  });
+});
 
 routeSuite('native', 'image resampling (the augmentations)', () => {
   test('cropAndResize: bilinear and nearest, mirrored boxes, boxes past the edge, several channels, repeated images', async () => {

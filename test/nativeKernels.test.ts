@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compileNative, cpuIdentity, findCompiler, findNativeSource } from '../src/trainer/native/compileNative';
-import { loadNativeKernels } from '../src/trainer/native/loadNative';
+import { loadNativeKernels, loadedNativeKernels } from '../src/trainer/native/loadNative';
+import { gaussianNoise } from '../src/trainer/random';
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcl-native-test-'));
 after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
@@ -126,5 +127,38 @@ describe('building the native kernels', { skip }, () => {
         assert.ok(worst < 1e-4, `[${m}×${k}]·[${k}×${n}] transA ${ta} transB ${tb} accumulate ${acc}: relative error ${worst}`);
       }
     }
+  });
+  test('gaussianNoise draws exactly random.ts\'s numbers (the views must not depend on the native kernels)', () => {
+    const { kernels, report } = loadNativeKernels({ threads: 2, cacheDir });
+    assert.ok(kernels, report.reason);
+    assert.equal(loadedNativeKernels(), kernels, 'augment.ts finds the loaded kernels');
+    // Seeds as augment.ts draws them, plus the edges of `seed >>> 0`: negative, past 2^32, fractional.
+    for (const seed of [0, 1, 2 ** 31 - 1, 123456789, -5, 2 ** 32 + 7, 42.9]) {
+      for (const [length, std] of [[256 * 784 + 1, 0.05], [7, 1.5], [1, 0.2]]) {
+        const want = gaussianNoise(length, std, seed);
+        const got = new Float32Array(length);
+        kernels.gaussianNoise(got, std, seed);
+        const first = want.findIndex((v, i) => v !== got[i]);
+        assert.equal(first, -1, `seed ${seed}, length ${length}: first difference at ${first} (${want[first]} vs ${got[first]})`);
+      }
+    }
+    assert.throws(() => kernels.gaussianNoise(new Float64Array(2) as unknown as Float32Array, 1, 1), /expected a Float32Array/);
+  });
+
+  test('batch norm checks that its operands fit together', () => {
+    const { kernels } = loadNativeKernels({ threads: 2, cacheDir });
+    assert.ok(kernels);
+    const f = (n: number) => new Float32Array(n);
+    assert.throws(() => kernels.batchNormForward(f(12), f(4), f(4), f(12), f(4), f(3), 1e-5), /batchNormForward operands do not match/);
+    assert.throws(() => kernels.batchNormForward(f(10), f(4), f(4), f(10), f(4), f(4), 1e-5), /batchNormForward operands do not match/);
+    assert.throws(() => kernels.batchNormBackward(f(12), f(12), f(4), f(4), f(4), f(8), f(4), f(4), 1e-5), /batchNormBackward operands do not match/);
+    // One channel, rows 1..4: mean 2.5, variance 1.25; y = (x − μ)/√(σ² + ε)·2 + 1.
+    const y = f(4);
+    const mean = f(1);
+    const variance = f(1);
+    kernels.batchNormForward(Float32Array.from([1, 2, 3, 4]), Float32Array.from([2]), Float32Array.from([1]), y, mean, variance, 0);
+    assert.deepEqual([mean[0], variance[0]], [2.5, 1.25]);
+    const r = 1 / Math.sqrt(1.25);
+    Array.from(y).forEach((v, i) => assert.ok(Math.abs(v - ((i + 1 - 2.5) * r * 2 + 1)) < 1e-6, `y[${i}] = ${v}`));
   });
 });

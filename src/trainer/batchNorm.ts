@@ -9,11 +9,14 @@
  *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·r·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
  * with batch statistics over every axis but the last (M values per channel), exactly what the stock layer
  * computes in training. Inference, and any configuration the fast path does not cover, is the stock layer's.
+ * Where the backend registers the native batch-norm kernels (wasm with native kernels: fastWasm/nativeBatchNorm.ts)
+ * the same formulas run as one forward and one backward kernel of about two passes each.
  *
  * The class is registered under the stock class name, so saved models keep the standard Layers format (any
  * TensorFlow.js program loads them) and models loaded here train with the fast path too.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from './fastWasm/nativeBatchNorm';
 
 type BatchNormArgs = Parameters<typeof tf.layers.batchNormalization>[0];
 type Kwargs = Record<string, unknown>;
@@ -52,6 +55,7 @@ export interface BatchNormTrainingResult {
  * mean and variance are returned outside the gradient (the moving averages need no gradient).
  */
 export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): BatchNormTrainingResult {
+  if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend())) return batchNormTrainingKernels(x, gamma, beta, epsilon);
   const channels = x.shape[x.rank - 1];
   const rows = x.size / channels;
   let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
@@ -80,6 +84,25 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
         const c0 = tf.sub(tf.mul(tf.neg(grr), tf.div(sumDy, rows)), tf.mul(mu, c1));
         const dx = tf.add(tf.add(tf.mul(dy2, grr), tf.mul(xs, c1)), c0);
         return [tf.reshape(dx, xIn.shape), tf.reshape(dGamma, g.shape), tf.reshape(sumDy, b.shape)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = normalise(x, gamma, beta);
+  return { y, mean: stats![0], variance: stats![1] };
+}
+
+/** batchNormTraining through the backend's own forward and gradient kernels. */
+function batchNormTrainingKernels(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): BatchNormTrainingResult {
+  let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
+  const normalise = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x: xIn, gamma: g, beta: b }, { epsilon }) as tf.Tensor[];
+    stats = [tf.keep(mean as tf.Tensor1D), tf.keep(variance as tf.Tensor1D)];
+    save([xIn, g, mean, variance]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, gs, mu, vr] = saved;
+        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy, x: xs, gamma: gs, mean: mu, variance: vr }, { epsilon }) as tf.Tensor[];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

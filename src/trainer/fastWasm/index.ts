@@ -17,6 +17,12 @@ import { LoadedVersions, versionMismatch } from './version';
 import { makeNativeBatchMatMul, makeNativeFusedMatMul } from './nativeMatMul';
 import { makeNativeConv2D, makeNativeConv2DBackpropFilter, makeNativeConv2DBackpropInput } from './nativeConv';
 import { makeNativeCropAndResize, makeNativeTransform } from './nativeImage';
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+  makeNativeBatchNormTraining,
+  makeNativeBatchNormTrainingGrad,
+} from './nativeBatchNorm';
 import type { NativeKernels } from '../native/loadNative';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -127,6 +133,9 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     wrap(tf.Conv2DBackpropInput, makeNativeConv2DBackpropInput);
     wrap(tf.CropAndResize, makeNativeCropAndResize);
     wrap(tf.Transform, makeNativeTransform);
+    // Kernels with no stock counterpart (batchNorm.ts asks the registry whether they exist).
+    overrides.push([BATCH_NORM_TRAINING, makeNativeBatchNormTraining(native)]);
+    overrides.push([BATCH_NORM_TRAINING_GRAD, makeNativeBatchNormTrainingGrad(native)]);
   }
   replaced = new Map();
   installedNative = native;

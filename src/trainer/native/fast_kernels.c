@@ -411,6 +411,168 @@ static int conv_gemm(int mode, const ConvDims *d, const float *a, const float *b
 }
 
 
+/* ---------- Batch normalisation in training mode, over the rows of [rows, C] ---------- */
+
+/* Thread t's share of `rows`, as [*lo, *hi). */
+static void row_range(long rows, int t, int T, long *lo, long *hi) {
+  *lo = rows * t / T;
+  *hi = rows * (t + 1) / T;
+}
+
+/*
+ * y = (x − μ)·γr + β with r = 1/√(σ² + ε), the batch mean μ and biased variance σ² of each channel (the
+ * last axis) computed in double in two passes (the centred second pass keeps σ² accurate when |μ| ≫ σ).
+ * One pass per statistic and one for y, where the tensor ops took about eight over the activations.
+ */
+static int batch_norm_forward(const float *x, long rows, long C, const float *gamma, const float *beta, float eps, float *y,
+                              float *mean, float *var) {
+  const int threads = rows * C > 65536 ? g_threads : 1;
+  double *part = calloc((size_t)threads * C * 2 + C, sizeof(double));
+  float *shift = malloc((size_t)C * 2 * sizeof(float));
+  if (!part || !shift) {
+    free(part);
+    free(shift);
+    return -1;
+  }
+  double *mu = part + (size_t)threads * C * 2;
+  float *scale = shift + C;
+#pragma omp parallel num_threads(threads)
+  {
+#ifdef _OPENMP
+    const int t = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+    const int t = 0, T = 1;
+#endif
+    long lo, hi;
+    row_range(rows, t, T, &lo, &hi);
+    double *sum = part + (size_t)t * C, *sq = part + (size_t)(T + t) * C;
+    for (long r = lo; r < hi; r++)
+      for (long i = 0; i < C; i++) sum[i] += x[r * C + i];
+#pragma omp barrier
+#pragma omp single
+    for (long i = 0; i < C; i++) {
+      double s = 0;
+      for (int u = 0; u < T; u++) s += part[(size_t)u * C + i];
+      mu[i] = s / rows;
+      mean[i] = (float)mu[i];
+    }
+    for (long r = lo; r < hi; r++)
+      for (long i = 0; i < C; i++) {
+        const double d = x[r * C + i] - mu[i];
+        sq[i] += d * d;
+      }
+#pragma omp barrier
+#pragma omp single
+    for (long i = 0; i < C; i++) {
+      double s = 0;
+      for (int u = 0; u < T; u++) s += part[(size_t)(T + u) * C + i];
+      var[i] = (float)(s / rows);
+      scale[i] = gamma[i] / sqrtf(var[i] + eps);
+      shift[i] = beta[i];
+    }
+    for (long r = lo; r < hi; r++)
+      for (long i = 0; i < C; i++) y[r * C + i] = (x[r * C + i] - mean[i]) * scale[i] + shift[i];
+  }
+  free(part);
+  free(shift);
+  return 0;
+}
+
+/*
+ * The closed-form gradient of batch_norm_forward: with x̂ = (x − μ)·r and M = rows,
+ *   dβ = Σ dy,  dγ = r·Σ dy·(x − μ),  dx = γr·(dy − Σdy/M − x̂·r·Σdy·(x − μ)/M)
+ * in two passes (the sums, then dx), the sums in double.
+ */
+static int batch_norm_backward(const float *dy, const float *x, long rows, long C, const float *gamma, const float *mean,
+                               const float *var, float eps, float *dx, float *dgamma, float *dbeta) {
+  const int threads = rows * C > 65536 ? g_threads : 1;
+  double *part = calloc((size_t)threads * C * 2, sizeof(double));
+  float *coef = malloc((size_t)C * 3 * sizeof(float));
+  if (!part || !coef) {
+    free(part);
+    free(coef);
+    return -1;
+  }
+  float *gr = coef, *c1 = coef + C, *c0 = coef + 2 * C;
+#pragma omp parallel num_threads(threads)
+  {
+#ifdef _OPENMP
+    const int t = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+    const int t = 0, T = 1;
+#endif
+    long lo, hi;
+    row_range(rows, t, T, &lo, &hi);
+    double *sdy = part + (size_t)t * C, *sdxc = part + (size_t)(T + t) * C;
+    for (long r = lo; r < hi; r++)
+      for (long i = 0; i < C; i++) {
+        const float g = dy[r * C + i];
+        sdy[i] += g;
+        sdxc[i] += (double)g * (x[r * C + i] - mean[i]);
+      }
+#pragma omp barrier
+#pragma omp single
+    for (long i = 0; i < C; i++) {
+      double a = 0, b = 0;
+      for (int u = 0; u < T; u++) {
+        a += part[(size_t)u * C + i];
+        b += part[(size_t)(T + u) * C + i];
+      }
+      const float r = 1.f / sqrtf(var[i] + eps);
+      dbeta[i] = (float)a;
+      dgamma[i] = (float)(b * r);
+      gr[i] = gamma[i] * r;
+      c1[i] = (float)(-(double)gr[i] * r * r * b / rows);
+      c0[i] = (float)(-(double)gr[i] * a / rows);
+    }
+    for (long r = lo; r < hi; r++)
+      for (long i = 0; i < C; i++) dx[r * C + i] = dy[r * C + i] * gr[i] + (x[r * C + i] - mean[i]) * c1[i] + c0[i];
+  }
+  free(part);
+  free(coef);
+  return 0;
+}
+
+/* ---------- Gaussian noise for the augmentations ---------- */
+
+/*
+ * The exact sequence of random.ts's gaussianNoise (mulberry32 uniforms, Marsaglia's polar method, double
+ * arithmetic, rounded to float at the end), so a run's views do not depend on whether the native kernels
+ * loaded. Contraction into FMAs would round u² + v² differently from JavaScript, hence it is switched off.
+ */
+#if defined(__clang__)
+#define NO_FP_CONTRACT
+#elif defined(__GNUC__)
+#define NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
+#else
+#define NO_FP_CONTRACT
+#endif
+
+static inline double mulberry32_next(uint32_t *state) {
+  uint32_t a = *state += 0x6d2b79f5u;
+  uint32_t t = (a ^ (a >> 15)) * (a | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (double)(t ^ (t >> 14)) / 4294967296.0;
+}
+
+NO_FP_CONTRACT static void gaussian_noise(float *out, long length, double std, uint32_t seed) {
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+  uint32_t state = seed;
+  for (long i = 0; i < length; i += 2) {
+    double u, v, s;
+    do {
+      u = 2 * mulberry32_next(&state) - 1;
+      v = 2 * mulberry32_next(&state) - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    const double f = std * sqrt((-2 * log(s)) / s);
+    out[i] = (float)(u * f);
+    if (i + 1 < length) out[i + 1] = (float)(v * f);
+  }
+}
+
 /* ---------- Adam (with decoupled weight decay), in place ---------- */
 
 /*
@@ -767,6 +929,65 @@ static napi_value js_transform(napi_env env, napi_callback_info info) {
 }
 
 /* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
+/* batchNormForward(x, gamma, beta, y, mean, variance, epsilon): channels = gamma.length, rows = x.length / channels. */
+static napi_value js_batch_norm_forward(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *gamma, *beta, *y, *mean, *var;
+  size_t lx, lg, lb, ly, lm, lv;
+  double eps;
+  if (argc != 7 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &gamma, &lg) || !f32_arg(env, argv[2], &beta, &lb) ||
+      !f32_arg(env, argv[3], &y, &ly) || !f32_arg(env, argv[4], &mean, &lm) || !f32_arg(env, argv[5], &var, &lv) ||
+      !num_arg(env, argv[6], &eps))
+    return NULL;
+  if (lg == 0 || lx % lg != 0 || lb != lg || lm != lg || lv != lg || ly != lx) {
+    napi_throw_range_error(env, NULL, "fast-native: batchNormForward operands do not match (x: rows × channels; gamma, beta, mean, variance: channels; y as x)");
+    return NULL;
+  }
+  if (batch_norm_forward(x, (long)(lx / lg), (long)lg, gamma, beta, (float)eps, y, mean, var) != 0) {
+    napi_throw_error(env, NULL, "fast-native: out of memory for batch norm");
+  }
+  return NULL;
+}
+
+/* batchNormBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon) */
+static napi_value js_batch_norm_backward(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *dy, *x, *gamma, *mean, *var, *dx, *dgamma, *dbeta;
+  size_t ldy, lx, lg, lm, lv, ldx, ldg, ldb;
+  double eps;
+  if (argc != 9 || !f32_arg(env, argv[0], &dy, &ldy) || !f32_arg(env, argv[1], &x, &lx) || !f32_arg(env, argv[2], &gamma, &lg) ||
+      !f32_arg(env, argv[3], &mean, &lm) || !f32_arg(env, argv[4], &var, &lv) || !f32_arg(env, argv[5], &dx, &ldx) ||
+      !f32_arg(env, argv[6], &dgamma, &ldg) || !f32_arg(env, argv[7], &dbeta, &ldb) || !num_arg(env, argv[8], &eps))
+    return NULL;
+  if (lg == 0 || lx % lg != 0 || ldy != lx || ldx != lx || lm != lg || lv != lg || ldg != lg || ldb != lg) {
+    napi_throw_range_error(env, NULL, "fast-native: batchNormBackward operands do not match (dy, x, dx: rows × channels; the rest: channels)");
+    return NULL;
+  }
+  if (batch_norm_backward(dy, x, (long)(lx / lg), (long)lg, gamma, mean, var, (float)eps, dx, dgamma, dbeta) != 0) {
+    napi_throw_error(env, NULL, "fast-native: out of memory for batch norm");
+  }
+  return NULL;
+}
+
+/* gaussianNoise(out, std, seed): fills out as random.ts's gaussianNoise(out.length, std, seed) does. */
+static napi_value js_gaussian_noise(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *out;
+  size_t lo;
+  double std, seed;
+  if (argc != 3 || !f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &std) || !num_arg(env, argv[2], &seed)) return NULL;
+  /* JavaScript's `seed >>> 0`: the number modulo 2^32. */
+  const double wrapped = fmod(trunc(seed), 4294967296.0);
+  gaussian_noise(out, (long)lo, std, (uint32_t)(int64_t)(wrapped < 0 ? wrapped + 4294967296.0 : wrapped));
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -806,6 +1027,9 @@ NAPI_MODULE_INIT() {
       {"conv", NULL, js_conv, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"gaussianNoise", NULL, js_gaussian_noise, NULL, NULL, NULL, napi_default, NULL},
       {"cropAndResize", NULL, js_crop_and_resize, NULL, NULL, NULL, napi_default, NULL},
       {"transform", NULL, js_transform, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},

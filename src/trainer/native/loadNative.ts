@@ -31,6 +31,30 @@ export interface NativeKernels {
   adam(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float64Array): void;
   /** out[i] = Σ_r src[r·inner + i] over `outer` rows, accumulated in float64. */
   columnSums(src: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  /** Training-mode batch norm over the last axis (channels = gamma.length): y, and the batch mean and biased variance. */
+  batchNormForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+  ): void;
+  /** batchNormForward's gradient from the saved x, mean and variance. */
+  batchNormBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    epsilon: number,
+  ): void;
+  /** Fills `out` exactly as random.ts's gaussianNoise(out.length, std, seed). */
+  gaussianNoise(out: Float32Array, std: number, seed: number): void;
   /** tf.image.cropAndResize's kernel: bilinear 1 / nearest 0. */
   cropAndResize(
     image: Float32Array,
@@ -84,6 +108,11 @@ export interface LoadOptions extends CompileOptions {
 
 const dynamicRequire: NodeRequire = createRequire(__filename);
 let loaded: { kernels: NativeKernels; report: NativeReport } | undefined;
+
+/** The kernels this process has already loaded, if any; never compiles or loads anything itself. */
+export function loadedNativeKernels(): NativeKernels | undefined {
+  return loaded?.kernels;
+}
 
 /** Loads (once per process) or explains why not. */
 export function loadNativeKernels(opts: LoadOptions): { kernels?: NativeKernels; report: NativeReport } {
