@@ -23,7 +23,8 @@ const NORM_EPS = 1e-12;
 
 export function l2Normalize(z: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const norm = tf.maximum(tf.norm(z, 'euclidean', 1, true), NORM_EPS);
+    // √Σz² rather than tf.norm, which computes |z|^2 with Pow and Abs (a slow per-element wasm kernel), forward and back.
+    const norm = tf.maximum(tf.sqrt(tf.sum(tf.square(z), 1, true)), NORM_EPS);
     return tf.div(z, norm) as tf.Tensor2D;
   });
 }

@@ -147,19 +147,19 @@ static size_t pack_floats(long N) { return (size_t)MC * KC + (size_t)((N + NR - 
 
 /*
  * One thread's share, with its own packing buffers `pk` (pack_floats(N)):
- * C[i_lo:i_hi, :] (+)= op(A)[i_lo:i_hi, k_lo:k_hi] · op(B)[k_lo:k_hi, :].
+ * C[i_lo:i_hi, j_lo:j_hi] (+)= op(A)[i_lo:i_hi, k_lo:k_hi] · op(B)[k_lo:k_hi, j_lo:j_hi].
  */
 static void gemm_block(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc,
-                       long i_lo, long i_hi, long N, long k_lo, long k_hi, int accumulate, float *pk) {
-  const long panels = (N + NR - 1) / NR;
+                       long i_lo, long i_hi, long j_lo, long j_hi, long k_lo, long k_hi, int accumulate, float *pk) {
+  const long panels = (j_hi - j_lo + NR - 1) / NR;
   const int kcMax = balanced_kc(k_hi - k_lo);
   float *apk = pk, *bp = pk + (size_t)MC * KC;
   for (long p0 = k_lo; p0 < k_hi; p0 += kcMax) {
     const int kc = k_hi - p0 < kcMax ? (int)(k_hi - p0) : kcMax;
     const int acc = accumulate || p0 > k_lo;
     for (long jp = 0; jp < panels; jp++) {
-      const long j0 = jp * NR;
-      pack_b_panel(b, ldb, transB, p0, kc, j0, N - j0 < NR ? (int)(N - j0) : NR, bp + jp * NR * kc);
+      const long j0 = j_lo + jp * NR;
+      pack_b_panel(b, ldb, transB, p0, kc, j0, j_hi - j0 < NR ? (int)(j_hi - j0) : NR, bp + jp * NR * kc);
     }
     for (long i0 = i_lo; i0 < i_hi; i0 += MC) {
       const int mc = i_hi - i0 < MC ? (int)(i_hi - i0) : MC;
@@ -170,9 +170,9 @@ static void gemm_block(const float *a, long lda, int transA, const float *b, lon
       }
       for (long jp = 0; jp < panels; jp++)
         for (long ir = 0; ir < rowTiles; ir++) {
-          const long j0 = jp * NR, r0 = ir * MR;
+          const long j0 = j_lo + jp * NR, r0 = ir * MR;
           micro_kernel(kc, apk + r0 * kc, bp + jp * NR * kc, c + (i0 + r0) * ldc + j0, ldc,
-                       mc - r0 < MR ? (int)(mc - r0) : MR, N - j0 < NR ? (int)(N - j0) : NR, acc);
+                       mc - r0 < MR ? (int)(mc - r0) : MR, j_hi - j0 < NR ? (int)(j_hi - j0) : NR, acc);
         }
     }
   }
@@ -217,12 +217,14 @@ static void gemm_shared_tiles(const float *a, long lda, int transA, const float 
 }
 
 /*
- * C = op(A)·op(B) (+ C when accumulate), C row-major M×N with row stride ldc. Three ways to share the work:
- * - tall products (convolutions' M = N·H·W rows): each thread takes its own rows and packs its own copy of B,
- *   with no synchronisation at all (the MC-block barriers of the shared scheme cost a third of the time there);
+ * C = op(A)·op(B) (+ C when accumulate), C row-major M×N with row stride ldc. How the threads share the work:
+ * - tall products (convolutions' M = N·H·W rows): each thread takes its own rows and packs its own copy of B;
  * - long, small products (filter gradients: K = N·H·W, M·N a few thousand): each thread sums its own part of
  *   K into a private C, and the partial products are added at the end;
- * - otherwise the threads share each block's tiles (gemm_shared_tiles).
+ * - wide products (dense layers, M = batch): each thread takes its own columns and packs its own copy of A,
+ *   which costs M·K per thread against M·K·N/threads multiply-adds;
+ * - rows again for what is tall enough, and only what is small every way shares each block's tiles.
+ * The first four need no synchronisation inside the product; the shared tiles pay barriers per block.
  * Returns 0 on success, -1 when memory runs out.
  */
 static int gemm(const float *a, long lda, int transA, const float *b, long ldb, int transB, float *c, long ldc, long M,
@@ -235,48 +237,59 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
   }
   /* Threads only pay off past a few hundred thousand multiply-adds. */
   const int threads = M * N * K > 200000 ? g_threads : 1;
+  enum { ALONE, BY_ROWS, BY_K, BY_COLS, SHARED } split = ALONE;
+  if (threads > 1) {
+    if (M >= 1024L * threads) split = BY_ROWS;
+    else if (K >= 4L * KC * threads) split = BY_K;
+    else if (N >= 4L * NR * threads) split = BY_COLS;
+    else if (M >= 128L * threads) split = BY_ROWS;
+    else split = SHARED;
+  }
   const size_t per = pack_floats(N);
-  const int byRows = threads > 1 && M >= 1024L * threads;
-  const int byK = threads > 1 && !byRows && K >= 4L * KC * threads;
-  if (threads == 1 || byRows || byK) {
-    /* Thread t's packing buffers, then (split K) the private C of every thread but the first. */
-    const size_t privateC = byK ? (size_t)M * N : 0;
-    float *buf = aligned_buffer(per * threads + privateC * (threads - 1));
-    if (!buf) return -1;
-#pragma omp parallel num_threads(threads)
-    {
-#ifdef _OPENMP
-      const int t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-      const int t = 0, T = 1;
-#endif
-      float *pk = buf + per * t;
-      if (!byK) {
-        /* Row ranges on MR boundaries, so only the last thread has a partial tile. */
-        const long tiles = (M + MR - 1) / MR;
-        const long lo = tiles * t / T * MR, hi = t == T - 1 ? M : tiles * (t + 1) / T * MR;
-        gemm_block(a, lda, transA, b, ldb, transB, c, ldc, lo, hi, N, 0, K, accumulate, pk);
-      } else {
-        float *mine = t == 0 ? c : buf + per * T + privateC * (t - 1);
-        gemm_block(a, lda, transA, b, ldb, transB, mine, t == 0 ? ldc : N, 0, M, N, K * t / T, K * (t + 1) / T,
-                   t == 0 ? accumulate : 0, pk);
-#pragma omp barrier
-#pragma omp for schedule(static)
-        for (long i = 0; i < M; i++)
-          for (int u = 1; u < T; u++) {
-            const float *src = buf + per * T + privateC * (u - 1) + i * N;
-            float *dst = c + i * ldc;
-            for (long j = 0; j < N; j++) dst[j] += src[j];
-          }
-      }
-    }
-    free(buf);
+  if (split == SHARED) {
+    float *pk = aligned_buffer(per);
+    if (!pk) return -1;
+    gemm_shared_tiles(a, lda, transA, b, ldb, transB, c, ldc, M, N, K, accumulate, threads, pk);
+    free(pk);
     return 0;
   }
-  float *pk = aligned_buffer(per);
-  if (!pk) return -1;
-  gemm_shared_tiles(a, lda, transA, b, ldb, transB, c, ldc, M, N, K, accumulate, threads, pk);
-  free(pk);
+  /* Thread t's packing buffers, then (split K) the private C of every thread but the first. */
+  const size_t privateC = split == BY_K ? (size_t)M * N : 0;
+  float *buf = aligned_buffer(per * threads + privateC * (threads - 1));
+  if (!buf) return -1;
+#pragma omp parallel num_threads(threads)
+  {
+#ifdef _OPENMP
+    const int t = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+    const int t = 0, T = 1;
+#endif
+    float *pk = buf + per * t;
+    if (split == BY_K) {
+      float *mine = t == 0 ? c : buf + per * T + privateC * (t - 1);
+      gemm_block(a, lda, transA, b, ldb, transB, mine, t == 0 ? ldc : N, 0, M, 0, N, K * t / T, K * (t + 1) / T,
+                 t == 0 ? accumulate : 0, pk);
+#pragma omp barrier
+#pragma omp for schedule(static)
+      for (long i = 0; i < M; i++)
+        for (int u = 1; u < T; u++) {
+          const float *src = buf + per * T + privateC * (u - 1) + i * N;
+          float *dst = c + i * ldc;
+          for (long j = 0; j < N; j++) dst[j] += src[j];
+        }
+    } else if (split == BY_COLS) {
+      /* Whole NR panels per thread, so only the last thread has a partial one. */
+      const long panels = (N + NR - 1) / NR;
+      const long lo = panels * t / T * NR, hi = t == T - 1 ? N : panels * (t + 1) / T * NR;
+      gemm_block(a, lda, transA, b, ldb, transB, c, ldc, 0, M, lo, hi, 0, K, accumulate, pk);
+    } else {
+      /* Row ranges on MR boundaries, so only the last thread has a partial tile. */
+      const long tiles = (M + MR - 1) / MR;
+      const long lo = tiles * t / T * MR, hi = t == T - 1 ? M : tiles * (t + 1) / T * MR;
+      gemm_block(a, lda, transA, b, ldb, transB, c, ldc, lo, hi, 0, N, 0, K, accumulate, pk);
+    }
+  }
+  free(buf);
   return 0;
 }
 
@@ -675,8 +688,13 @@ static void transform_images(const float *image, const float *transforms, long n
           for (long c = 0; c < C; c++) px[c] = fill;
           continue;
         }
-        double x = (a0 * (double)ox + a1 * (double)oy + a2) / proj;
-        double y = (b0 * (double)ox + b1 * (double)oy + b2) / proj;
+        double x = a0 * (double)ox + a1 * (double)oy + a2;
+        double y = b0 * (double)ox + b1 * (double)oy + b2;
+        /* Affine maps (the augmentations') have proj exactly 1: two divisions were most of the per-pixel cost. */
+        if (proj != 1) {
+          x /= proj;
+          y /= proj;
+        }
         if (fillNearest) {
           x = x < 0 ? 0 : x > (double)(W - 1) ? (double)(W - 1) : x;
           y = y < 0 ? 0 : y > (double)(H - 1) ? (double)(H - 1) : y;
