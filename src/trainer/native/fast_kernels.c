@@ -135,6 +135,26 @@ static void *aligned_buffer(size_t floats) {
   return p;
 }
 
+/*
+ * Buffers kept from call to call, one per purpose and calling thread. A fresh multi-megabyte allocation is
+ * mmapped by malloc and page-faulted again on every call, which cost as much as the convolution that used it
+ * (a patch matrix is up to 16 MB). They only grow, to the largest size asked for.
+ */
+enum { SCRATCH_GEMM, SCRATCH_CONV, SCRATCH_SLOTS };
+static _Thread_local struct {
+  float *p;
+  size_t floats;
+} g_scratch[SCRATCH_SLOTS];
+
+static float *scratch(int slot, size_t floats) {
+  if (g_scratch[slot].floats < floats) {
+    free(g_scratch[slot].p);
+    g_scratch[slot].p = aligned_buffer(floats);
+    g_scratch[slot].floats = g_scratch[slot].p ? floats : 0;
+  }
+  return g_scratch[slot].p;
+}
+
 /* K split into equal blocks of at most KC: 288 = 2×144 rather than 256 + 32, whose short block would pay the
  * tile's load/store of C for little work. */
 static int balanced_kc(long K) {
@@ -247,15 +267,14 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
   }
   const size_t per = pack_floats(N);
   if (split == SHARED) {
-    float *pk = aligned_buffer(per);
+    float *pk = scratch(SCRATCH_GEMM, per);
     if (!pk) return -1;
     gemm_shared_tiles(a, lda, transA, b, ldb, transB, c, ldc, M, N, K, accumulate, threads, pk);
-    free(pk);
     return 0;
   }
   /* Thread t's packing buffers, then (split K) the private C of every thread but the first. */
   const size_t privateC = split == BY_K ? (size_t)M * N : 0;
-  float *buf = aligned_buffer(per * threads + privateC * (threads - 1));
+  float *buf = scratch(SCRATCH_GEMM, per * threads + privateC * (threads - 1));
   if (!buf) return -1;
 #pragma omp parallel num_threads(threads)
   {
@@ -289,7 +308,6 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
       gemm_block(a, lda, transA, b, ldb, transB, c, ldc, lo, hi, 0, N, 0, K, accumulate, pk);
     }
   }
-  free(buf);
   return 0;
 }
 
@@ -402,7 +420,7 @@ static int conv_gemm(int mode, const ConvDims *d, const float *a, const float *b
     return gemm(a, d->cout, 0, b, d->cout, 1, out, kdim, rows, kdim, d->cout, 0);
   }
   const long step = chunk_images(d);
-  float *cols = aligned_buffer((size_t)step * pix * kdim);
+  float *cols = scratch(SCRATCH_CONV, (size_t)step * pix * kdim);
   if (!cols) return -1;
   if (mode == CONV_INPUT_GRAD) memset(out, 0, (size_t)d->n * d->h * d->w * d->cin * sizeof(float));
   int rc = 0;
@@ -419,7 +437,6 @@ static int conv_gemm(int mode, const ConvDims *d, const float *a, const float *b
       if (rc == 0) col2im(d, cols, n0, count, out);
     }
   }
-  free(cols);
   return rc;
 }
 
