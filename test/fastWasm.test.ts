@@ -21,6 +21,7 @@ import { columnSums, leadingReduction } from '../src/trainer/fastWasm/sum';
 import { MAX_PATCH_FLOATS, PATCH_MAX_CHANNELS, patchLimit, usePatchRoute } from '../src/trainer/fastWasm/im2col';
 import { loadNativeKernels, type NativeKernels } from '../src/trainer/native/loadNative';
 import { BATCH_NORM_TRAINING } from '../src/trainer/fastWasm/nativeBatchNorm';
+import { RELU_GRAD } from '../src/trainer/fastWasm/nativeRelu';
 import { batchNormTraining } from '../src/trainer/batchNorm';
 import { assertAllClose, seededNormal } from './helpers/tf';
 
@@ -66,6 +67,16 @@ async function runOn(backend: 'wasm' | 'cpu', inputs: Input[], fn: (...ts: tf.Te
   const values = list.map((o) => Array.from(o.dataSync()));
   tf.dispose([...ts, ...list]);
   return values;
+}
+
+/** As compare, for outputs that may hold NaN: NaN must match NaN, the rest exactly. */
+async function compareWithNaN(what: string, inputs: Input[], fn: (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const fast = await runOn('wasm', inputs, fn);
+  const ref = await runOn('cpu', inputs, fn);
+  await tf.setBackend('wasm');
+  fast.forEach((f, i) =>
+    f.forEach((v, j) => assert.ok(Object.is(v, ref[i][j]) || v === ref[i][j], `${what} output ${i}[${j}]: got ${v}, expected ${ref[i][j]}`)),
+  );
 }
 
 /** Fast wasm result vs cpu reference, output by output; tolerance relative to each output's scale. */
@@ -574,6 +585,40 @@ routeSuite('native', 'batch norm (training mode)', () => {
     const xi = tf.tensor([[1, 2, 3, 4]], [1, 4], 'int32');
     assert.throws(() => tf.engine().runKernel(BATCH_NORM_TRAINING, { x: xi, gamma: g, beta: b }, { epsilon: 1e-3 }), /needs float32 x/);
     tf.dispose([x, g, b, xi]);
+  });
+});
+
+routeSuite('native', 'relu and its gradient', () => {
+  test('values and gradients match cpu, zeros, negatives and NaN included', async () => {
+    assert.ok(tf.getKernel(RELU_GRAD, 'wasm'), 'native relu gradient registered for wasm');
+    for (const shape of [[7], [3, 5, 4, 9], [300, 257]]) {
+      const x = input(shape);
+      x.values[0] = 0;
+      x.values[1 % x.values.length] = NaN;
+      x.values[2 % x.values.length] = -0;
+      await compareWithNaN(`relu [${shape}]`, [x, input(shape)], (xs, dy) => [tf.relu(xs), tf.grad((p: tf.Tensor) => tf.relu(p))(xs, dy)]);
+    }
+    // Through the layer, as the encoders use it.
+    await compare('relu layer gradient', [input([4, 6, 6, 8]), input([4, 6, 6, 8])], (xs, dy) =>
+      tf.grad((p: tf.Tensor) => tf.layers.reLU().apply(p) as tf.Tensor)(xs, dy),
+    );
+  });
+
+  test('int32 relu keeps the stock kernel; uninstalling restores the stock gradient', async () => {
+    await tf.setBackend('wasm');
+    const xi = tf.tensor1d([-2, 3], 'int32');
+    assert.deepEqual(Array.from(tf.relu(xi).dataSync()), [0, 3]);
+    xi.dispose();
+    const patched = tf.getGradient(tf.Relu)!.gradFunc;
+    uninstallFastWasm();
+    const stock = tf.getGradient(tf.Relu)!.gradFunc;
+    assert.notEqual(stock, patched, 'the stock gradient is back');
+    useRoute('native');
+    assert.equal(tf.getGradient(tf.Relu)!.gradFunc !== stock, true, 'reinstalled');
+    await assertNoLeak('relu gradient', () => {
+      const x = tf.tensor1d([-1, 2, 0, 5]);
+      tf.dispose([x, tf.grad((p: tf.Tensor) => tf.relu(p))(x)]);
+    });
   });
 });
 

@@ -23,6 +23,7 @@ import {
   makeNativeBatchNormTraining,
   makeNativeBatchNormTrainingGrad,
 } from './nativeBatchNorm';
+import { RELU_GRAD, installReluGradient, makeNativeRelu, makeNativeReluGrad, uninstallReluGradient } from './nativeRelu';
 import type { NativeKernels } from '../native/loadNative';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -133,9 +134,12 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     wrap(tf.Conv2DBackpropInput, makeNativeConv2DBackpropInput);
     wrap(tf.CropAndResize, makeNativeCropAndResize);
     wrap(tf.Transform, makeNativeTransform);
+    wrap(tf.Relu, makeNativeRelu);
     // Kernels with no stock counterpart (batchNorm.ts asks the registry whether they exist).
     overrides.push([BATCH_NORM_TRAINING, makeNativeBatchNormTraining(native)]);
     overrides.push([BATCH_NORM_TRAINING_GRAD, makeNativeBatchNormTrainingGrad(native)]);
+    overrides.push([RELU_GRAD, makeNativeReluGrad(native)]);
+    installReluGradient();
   }
   replaced = new Map();
   installedNative = native;
@@ -165,5 +169,6 @@ export function uninstallFastWasm(): boolean {
   }
   replaced = null;
   installedNative = undefined;
+  uninstallReluGradient();
   return true;
 }

@@ -563,6 +563,20 @@ static int batch_norm_backward(const float *dy, const float *x, long rows, long 
   return 0;
 }
 
+/* ---------- ReLU and its gradient ---------- */
+
+/* y = max(x, 0) with NaN passed through, as tfjs's Relu kernels compute it. */
+static void relu(const float *restrict x, float *restrict y, long n) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (n > 65536)
+  for (long i = 0; i < n; i++) y[i] = x[i] < 0 ? 0.f : x[i];
+}
+
+/* dx = dy · step(x): tfjs's Relu gradient (Step gives 1 above zero, 0 at or below, NaN for NaN) in one pass. */
+static void relu_grad(const float *restrict dy, const float *restrict x, float *restrict dx, long n) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (n > 65536)
+  for (long i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0 ? 1.f : x[i] != x[i] ? x[i] : 0.f);
+}
+
 /* ---------- Gaussian noise for the augmentations ---------- */
 
 /*
@@ -1008,6 +1022,33 @@ static napi_value js_batch_norm_backward(napi_env env, napi_callback_info info) 
   return NULL;
 }
 
+/* relu(x, y) and reluGrad(dy, x, dx): element-wise over equal-length Float32Arrays. */
+static napi_value relu_glue(napi_env env, napi_callback_info info, int grad) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const size_t want = grad ? 3 : 2;
+  float *p[3];
+  size_t len[3];
+  if (argc != want) {
+    napi_throw_type_error(env, NULL, grad ? "fast-native: reluGrad takes (dy, x, dx)" : "fast-native: relu takes (x, y)");
+    return NULL;
+  }
+  for (size_t i = 0; i < want; i++)
+    if (!f32_arg(env, argv[i], &p[i], &len[i])) return NULL;
+  for (size_t i = 1; i < want; i++)
+    if (len[i] != len[0]) {
+      napi_throw_range_error(env, NULL, "fast-native: relu operands differ in length");
+      return NULL;
+    }
+  if (grad) relu_grad(p[0], p[1], p[2], (long)len[0]);
+  else relu(p[0], p[1], (long)len[0]);
+  return NULL;
+}
+
+static napi_value js_relu(napi_env env, napi_callback_info info) { return relu_glue(env, info, 0); }
+static napi_value js_relu_grad(napi_env env, napi_callback_info info) { return relu_glue(env, info, 1); }
+
 /* gaussianNoise(out, std, seed): fills out as random.ts's gaussianNoise(out.length, std, seed) does. */
 static napi_value js_gaussian_noise(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -1065,6 +1106,8 @@ NAPI_MODULE_INIT() {
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
       {"gaussianNoise", NULL, js_gaussian_noise, NULL, NULL, NULL, napi_default, NULL},
+      {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
+      {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"cropAndResize", NULL, js_crop_and_resize, NULL, NULL, NULL, napi_default, NULL},
       {"transform", NULL, js_transform, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},

@@ -53,6 +53,10 @@ export interface NativeKernels {
     dbeta: Float32Array,
     epsilon: number,
   ): void;
+  /** y = max(x, 0), NaN passed through. */
+  relu(x: Float32Array, y: Float32Array): void;
+  /** dx = dy · step(x), tfjs's Relu gradient. */
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** Fills `out` exactly as random.ts's gaussianNoise(out.length, std, seed). */
   gaussianNoise(out: Float32Array, std: number, seed: number): void;
   /** tf.image.cropAndResize's kernel: bilinear 1 / nearest 0. */

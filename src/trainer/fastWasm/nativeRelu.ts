@@ -1,0 +1,67 @@
+/**
+ * ReLU and its gradient for wasm computed natively, multi-threaded. tfjs differentiates Relu as
+ * dy · cast(step(x)): three single-threaded wasm passes (Step, Cast, Multiply) per layer and step, plus the
+ * forward Relu, about a tenth of a CNN step. Here the forward is an override of the Relu kernel and the
+ * gradient one kernel of its own (RELU_GRAD), which `installReluGradient` routes Relu's gradient to on
+ * backends that register it; everywhere else the stock gradient runs unchanged.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeKernels } from '../native/loadNative';
+import { KernelArgs, asWasmBackend, input } from './wasmKernels';
+
+/** Inputs dy, x (float32, same shape); output dx = dy · step(x). */
+export const RELU_GRAD = 'DclReluGrad';
+
+export function makeNativeRelu(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const x = input(args, 'x');
+    if (x.dtype !== 'float32') return fallback(args);
+    const backend = asWasmBackend(args.backend);
+    const y = backend.makeOutput(x.shape, 'float32');
+    native.relu(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y));
+    return y;
+  };
+}
+
+export function makeNativeReluGrad(native: NativeKernels): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const dy = input(args, 'dy');
+    const x = input(args, 'x');
+    if (dy.dtype !== 'float32' || x.dtype !== 'float32' || tf.util.sizeFromShape(dy.shape) !== tf.util.sizeFromShape(x.shape)) {
+      throw new Error(`${RELU_GRAD}: needs float32 dy and x of one size; got dy ${dy.dtype} [${dy.shape}], x ${x.dtype} [${x.shape}]`);
+    }
+    const backend = asWasmBackend(args.backend);
+    const dx = backend.makeOutput(x.shape, 'float32');
+    native.reluGrad(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dx));
+    return dx;
+  };
+}
+
+let stockReluGradient: tf.GradConfig | undefined;
+
+/** Routes Relu's gradient to RELU_GRAD where the active backend has it; idempotent. */
+export function installReluGradient(): void {
+  if (stockReluGradient) return;
+  const stock = tf.getGradient(tf.Relu);
+  if (!stock) return;
+  stockReluGradient = stock;
+  tf.registerGradient({
+    kernelName: tf.Relu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const g = dy as tf.Tensor;
+      if (x.dtype === 'float32' && g.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend())) {
+        return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor };
+      }
+      return stock.gradFunc(dy, saved, attrs);
+    },
+  });
+}
+
+/** Puts the stock Relu gradient back. */
+export function uninstallReluGradient(): void {
+  if (!stockReluGradient) return;
+  tf.registerGradient(stockReluGradient);
+  stockReluGradient = undefined;
+}
