@@ -17,11 +17,11 @@ import {
 } from '../src/trainer/fastWasm';
 import { residues } from '../src/trainer/fastWasm/conv2dBackpropInput';
 import { MIN_MACS_PER_BATCH_ENTRY, foldCosts, isTrailingBlock, planMatMul } from '../src/trainer/fastWasm/matmul';
-import { columnSums, leadingReduction } from '../src/trainer/fastWasm/sum';
+import { columnSums, contiguousReduction, leadingReduction } from '../src/trainer/fastWasm/sum';
 import { MAX_PATCH_FLOATS, PATCH_MAX_CHANNELS, patchLimit, usePatchRoute } from '../src/trainer/fastWasm/im2col';
 import { loadNativeKernels, type NativeKernels } from '../src/trainer/native/loadNative';
 import { BATCH_NORM_TRAINING } from '../src/trainer/fastWasm/nativeBatchNorm';
-import { RELU_GRAD } from '../src/trainer/fastWasm/nativeRelu';
+import { RELU_GRAD } from '../src/trainer/fastWasm/nativeElementwise';
 import { batchNormTraining } from '../src/trainer/batchNorm';
 import { assertAllClose, seededNormal } from './helpers/tf';
 
@@ -619,6 +619,54 @@ routeSuite('native', 'relu and its gradient', () => {
       const x = tf.tensor1d([-1, 2, 0, 5]);
       tf.dispose([x, tf.grad((p: tf.Tensor) => tf.relu(p))(x)]);
     });
+  });
+});
+
+routeSuite('native', 'sum and mean over a run of axes; exp', () => {
+  test('contiguousReduction: leading, middle and trailing runs, keepDims, and what it refuses', () => {
+    assert.deepEqual(contiguousReduction([4, 5, 6, 7], [1, 2], false), { outer: 4, middle: 30, inner: 7, outShape: [4, 7] });
+    assert.deepEqual(contiguousReduction([4, 5, 6, 7], [2, 1], true), { outer: 4, middle: 30, inner: 7, outShape: [4, 1, 1, 7] });
+    assert.deepEqual(contiguousReduction([4, 5, 6, 7], [0], false), { outer: 1, middle: 4, inner: 210, outShape: [5, 6, 7] });
+    assert.deepEqual(contiguousReduction([4, 5, 6, 7], -1, false), { outer: 120, middle: 7, inner: 1, outShape: [4, 5, 6] });
+    assert.deepEqual(contiguousReduction([4, 5], [0, 1], false), { outer: 1, middle: 20, inner: 1, outShape: [] });
+    assert.equal(contiguousReduction([4, 5, 6], [0, 2], false), null);
+    assert.equal(contiguousReduction([4, 5, 6], [], false), null);
+    assert.equal(contiguousReduction([4, 5, 6], [3], false), null);
+  });
+
+  test('values match cpu, global average pooling and its gradient included', async () => {
+    const cases: [number[], number | number[], boolean][] = [
+      [[64, 4, 4, 128], [1, 2], false], // global average pooling, images shared out among the threads
+      [[3, 4, 4, 128], [1, 2], false], // few images: each one's rows summed by all threads
+      [[3, 9, 7, 6], [1, 2], true],
+      [[3, 9, 7, 6], [0, 1], false],
+      [[3, 9, 7, 6], [2, 3], false],
+      [[3, 9, 7, 6], 3, true],
+      [[300, 250], [0, 1], false],
+      [[3, 9, 7, 6], [0, 2], false], // scattered: stock kernel
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      const what = `[${shape}] axis ${JSON.stringify(axis)} keepDims ${keepDims}`;
+      await compare(`sum ${what}`, [input(shape, 3)], (x) => tf.sum(x, axis, keepDims));
+      await compare(`mean ${what}`, [input(shape, 3)], (x) => tf.mean(x, axis, keepDims));
+    }
+    await compare('global average pooling layer and gradient', [input([8, 4, 4, 16]), input([8, 16])], (x, dy) => {
+      const gap = tf.layers.globalAveragePooling2d({});
+      return [gap.apply(x) as tf.Tensor, tf.grad((p: tf.Tensor) => gap.apply(p) as tf.Tensor)(x, dy)];
+    });
+  });
+
+  test('exp matches cpu over the range a loss uses, and int32 keeps the stock kernel', async () => {
+    const x = input([512, 300], 4);
+    x.values[0] = -200;
+    x.values[1] = 80;
+    await compare('exp', [x], (t) => tf.exp(t));
+    await tf.setBackend('wasm');
+    const ints = tf.tensor1d([0, 1], 'int32');
+    const e = tf.exp(ints);
+    assert.equal(e.dtype, 'float32');
+    assertAllClose(e.dataSync(), [1, Math.E], 1e-6, 0, 'int32 exp');
+    tf.dispose([ints, e]);
   });
 });
 

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul';
-import { makeSum } from './sum';
+import { makeNativeReduction, makeSum } from './sum';
 import { makeIdentity } from './identity';
 import { LoadedVersions, versionMismatch } from './version';
 import { makeNativeBatchMatMul, makeNativeFusedMatMul } from './nativeMatMul';
@@ -23,7 +23,7 @@ import {
   makeNativeBatchNormTraining,
   makeNativeBatchNormTrainingGrad,
 } from './nativeBatchNorm';
-import { RELU_GRAD, installReluGradient, makeNativeRelu, makeNativeReluGrad, uninstallReluGradient } from './nativeRelu';
+import { RELU_GRAD, installReluGradient, makeNativeExp, makeNativeRelu, makeNativeReluGrad, uninstallReluGradient } from './nativeElementwise';
 import type { NativeKernels } from '../native/loadNative';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -112,7 +112,7 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     [tf._FusedMatMul, makeFusedMatMul(stockFused.kernelFunc, stockMatMul.kernelFunc)],
     [tf.Conv2DBackpropFilter, makeConv2DBackpropFilter()],
     [tf.Conv2DBackpropInput, makeConv2DBackpropInput(stockBackpropInput?.kernelFunc)],
-    ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc, opts.native)] as [string, tf.KernelFunc]] : []),
+    ...(stockSum ? [[tf.Sum, makeSum(stockSum.kernelFunc)] as [string, tf.KernelFunc]] : []),
     ...(stockIdentity ? [[tf.Identity, makeIdentity(stockIdentity.kernelFunc)] as [string, tf.KernelFunc]] : []),
   ];
   const native = opts.native;
@@ -135,6 +135,9 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     wrap(tf.CropAndResize, makeNativeCropAndResize);
     wrap(tf.Transform, makeNativeTransform);
     wrap(tf.Relu, makeNativeRelu);
+    wrap(tf.Sum, (n, fallback) => makeNativeReduction(fallback, n, false));
+    wrap(tf.Mean, (n, fallback) => makeNativeReduction(fallback, n, true));
+    wrap(tf.Exp, makeNativeExp);
     // Kernels with no stock counterpart (batchNorm.ts asks the registry whether they exist).
     overrides.push([BATCH_NORM_TRAINING, makeNativeBatchNormTraining(native)]);
     overrides.push([BATCH_NORM_TRAINING_GRAD, makeNativeBatchNormTrainingGrad(native)]);

@@ -3,6 +3,7 @@
  * bias gradients). The stock wasm Sum first transposes the reduced axes innermost, a full copy of the input
  * through a slow generic transpose (about 20 ms for 512×14×14×32 here); summing rows in place from the heap
  * takes a few ms. The sums are accumulated in float64, so they are at least as accurate as the stock kernel's.
+ * With native kernels, Sum and Mean over any one run of contiguous axes are read in place the same way.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native/loadNative';
@@ -18,8 +19,49 @@ export function leadingReduction(shape: number[], axis: number | number[]): { ou
   return { outer, inner, outShape: shape.slice(axes.length) };
 }
 
-/** With `native`, the rows are summed by the native kernels on every thread (same float64 accumulation). */
-export function makeSum(stock: tf.KernelFunc, native?: Pick<NativeKernels, 'columnSums'>): tf.KernelFunc {
+/**
+ * [outer, middle, inner] when `axis` is one contiguous run of axes of `shape`: leading axes (outer = 1), middle
+ * ones (global average pooling's H, W) or trailing ones (inner = 1); the output shape with or without the
+ * reduced axes kept as 1s. Null for scattered axes, a scalar input, or no axes.
+ */
+export function contiguousReduction(
+  shape: number[],
+  axis: number | number[],
+  keepDims: boolean,
+): { outer: number; middle: number; inner: number; outShape: number[] } | null {
+  const rank = shape.length;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  if (rank === 0 || axes.length === 0 || axes.some((a, i) => a < 0 || a >= rank || a !== axes[0] + i)) return null;
+  const first = axes[0];
+  const end = first + axes.length;
+  return {
+    outer: tf.util.sizeFromShape(shape.slice(0, first)),
+    middle: tf.util.sizeFromShape(shape.slice(first, end)),
+    inner: tf.util.sizeFromShape(shape.slice(end)),
+    outShape: keepDims ? shape.map((d, i) => (i >= first && i < end ? 1 : d)) : [...shape.slice(0, first), ...shape.slice(end)],
+  };
+}
+
+/**
+ * Sum, or Mean (`mean: true`), over one contiguous run of axes, natively from the heap: the stock wasm kernels
+ * transpose the reduced axes innermost first. Anything else goes to `stock`.
+ */
+export function makeNativeReduction(stock: tf.KernelFunc, native: Pick<NativeKernels, 'middleSums'>, mean: boolean): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const x = input(args, 'x');
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const plan = x.dtype === 'float32' ? contiguousReduction(x.shape, axis, keepDims) : null;
+    if (!plan || plan.outer * plan.middle * plan.inner === 0) return stock(args);
+    const backend = asWasmBackend(args.backend);
+    const out = backend.makeOutput(plan.outShape, 'float32');
+    // Heap views are taken after the allocation: growing the heap detaches older views.
+    native.middleSums(backend.typedArrayFromHeap(x), plan.outer, plan.middle, plan.inner, mean ? 1 / plan.middle : 1, backend.typedArrayFromHeap(out));
+    return out;
+  };
+}
+
+/** Sum over leading axes in JavaScript (the wasm-only route; with native kernels makeNativeReduction serves Sum). */
+export function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = input(args, 'x');
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
@@ -30,9 +72,7 @@ export function makeSum(stock: tf.KernelFunc, native?: Pick<NativeKernels, 'colu
     const shape = keepDims ? [...new Array<number>(reducedRank).fill(1), ...plan.outShape] : plan.outShape;
     const out = backend.makeOutput(shape, 'float32');
     // Heap views are taken after the allocation: growing the heap detaches older views.
-    const src = backend.typedArrayFromHeap(x);
-    if (native) native.columnSums(src, plan.outer, plan.inner, backend.typedArrayFromHeap(out));
-    else backend.typedArrayFromHeap(out).set(columnSums(src, plan.outer, plan.inner));
+    backend.typedArrayFromHeap(out).set(columnSums(backend.typedArrayFromHeap(x), plan.outer, plan.inner));
     return out;
   };
 }

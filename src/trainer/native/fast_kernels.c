@@ -312,7 +312,7 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
 }
 
 /* Σ over the rows of a row-major [outer, inner] matrix, accumulated in double (per-thread partial sums). */
-static int column_sums(const float *src, long outer, long inner, float *out) {
+static int column_sums(const float *src, long outer, long inner, double scale, float *out) {
   const int threads = outer * inner > 65536 ? g_threads : 1;
   double *part = calloc((size_t)threads * inner, sizeof(double));
   if (!part) return -1;
@@ -332,10 +332,50 @@ static int column_sums(const float *src, long outer, long inner, float *out) {
   for (long i = 0; i < inner; i++) {
     double sum = 0;
     for (int t = 0; t < threads; t++) sum += part[(long)t * inner + i];
-    out[i] = (float)sum;
+    out[i] = (float)(sum * scale);
   }
   free(part);
   return 0;
+}
+
+/*
+ * out[o, i] = scale · Σ_m src[o, m, i] for a row-major [outer, middle, inner] array: a reduction over a run of
+ * middle axes (global average pooling's H, W of NHWC) read in place, where the stock kernels transpose the
+ * reduced axes innermost first. Threads take whole outer slices when there are enough of them.
+ */
+static int middle_sums(const float *src, long outer, long middle, long inner, double scale, float *out) {
+  if (outer < 2L * g_threads || outer * middle * inner <= 65536) {
+    for (long o = 0; o < outer; o++)
+      if (column_sums(src + o * middle * inner, middle, inner, scale, out + o * inner) != 0) return -1;
+    return 0;
+  }
+  int failed = 0;
+#pragma omp parallel num_threads(g_threads)
+  {
+    double *acc = malloc((size_t)inner * sizeof(double));
+    if (!acc) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(static)
+    for (long o = 0; o < outer; o++) {
+      if (!acc) continue;
+      for (long i = 0; i < inner; i++) acc[i] = 0;
+      for (long m = 0; m < middle; m++) {
+        const float *row = src + (o * middle + m) * inner;
+        for (long i = 0; i < inner; i++) acc[i] += row[i];
+      }
+      for (long i = 0; i < inner; i++) out[o * inner + i] = (float)(acc[i] * scale);
+    }
+    free(acc);
+  }
+  return failed ? -1 : 0;
+}
+
+/* y = e^x element-wise (libm's expf, on every thread). */
+static void exp_elementwise(const float *restrict x, float *restrict y, long n) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (n > 16384)
+  for (long i = 0; i < n; i++) y[i] = expf(x[i]);
 }
 
 /* ---------- Convolutions as GEMMs (NHWC activations, [KH, KW, Cin, Cout] filters) ---------- */
@@ -892,24 +932,41 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
 
 
 /* columnSums(src, outer, inner, out): out[i] = Σ_r src[r·inner + i]. */
-static napi_value js_column_sums(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+/* middleSums(src, outer, middle, inner, scale, out): out[o, i] = scale · Σ_m src[o, m, i]. */
+static napi_value js_middle_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   float *src, *out;
   size_t ls, lo;
-  double outer, inner;
-  if (argc != 4 || !f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &inner) ||
-      !f32_arg(env, argv[3], &out, &lo))
+  double outer, middle, inner, scale;
+  if (argc != 6 || !f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &middle) ||
+      !num_arg(env, argv[3], &inner) || !num_arg(env, argv[4], &scale) || !f32_arg(env, argv[5], &out, &lo))
     return NULL;
-  if (outer < 0 || inner < 0 || (size_t)(outer * inner) > ls || (size_t)inner > lo) {
-    napi_throw_range_error(env, NULL, "fast-native: columnSums operands are smaller than the shapes given");
-    return NULL;
-  }
-  if (column_sums(src, (long)outer, (long)inner, out) != 0) {
-    napi_throw_error(env, NULL, "fast-native: out of memory for column sums");
+  if (outer < 0 || middle < 0 || inner < 0 || (size_t)(outer * middle * inner) > ls || (size_t)(outer * inner) > lo) {
+    napi_throw_range_error(env, NULL, "fast-native: middleSums operands are smaller than the shapes given");
     return NULL;
   }
+  if (middle_sums(src, (long)outer, (long)middle, (long)inner, scale, out) != 0) {
+    napi_throw_error(env, NULL, "fast-native: out of memory for sums");
+    return NULL;
+  }
+  return NULL;
+}
+
+/* exp(x, y): y = e^x over equal-length Float32Arrays. */
+static napi_value js_exp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *y;
+  size_t lx, ly;
+  if (argc != 2 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &y, &ly)) return NULL;
+  if (lx != ly) {
+    napi_throw_range_error(env, NULL, "fast-native: exp operands differ in length");
+    return NULL;
+  }
+  exp_elementwise(x, y, (long)lx);
   return NULL;
 }
 
@@ -1102,7 +1159,8 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"conv", NULL, js_conv, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
-      {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
+      {"middleSums", NULL, js_middle_sums, NULL, NULL, NULL, napi_default, NULL},
+      {"exp", NULL, js_exp, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
       {"gaussianNoise", NULL, js_gaussian_noise, NULL, NULL, NULL, napi_default, NULL},

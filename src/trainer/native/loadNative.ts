@@ -29,8 +29,10 @@ export interface NativeKernels {
   conv(mode: number, a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array): void;
   /** One in-place Adam step; params: lr, beta1, beta2, epsilon, 1 − beta1^t, 1 − beta2^t, decay factor. */
   adam(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float64Array): void;
-  /** out[i] = Σ_r src[r·inner + i] over `outer` rows, accumulated in float64. */
-  columnSums(src: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  /** out[o·inner + i] = scale · Σ_m src[(o·middle + m)·inner + i], accumulated in float64. */
+  middleSums(src: Float32Array, outer: number, middle: number, inner: number, scale: number, out: Float32Array): void;
+  /** y = e^x. */
+  exp(x: Float32Array, y: Float32Array): void;
   /** Training-mode batch norm over the last axis (channels = gamma.length): y, and the batch mean and biased variance. */
   batchNormForward(
     x: Float32Array,
