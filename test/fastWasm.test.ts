@@ -604,17 +604,18 @@ routeSuite('native', 'relu and its gradient', () => {
     );
   });
 
-  test('int32 relu keeps the stock kernel; uninstalling restores the stock gradient', async () => {
+  test('int32 relu keeps the stock kernel; uninstalling restores the stock Relu, Sum and Mean gradients', async () => {
     await tf.setBackend('wasm');
     const xi = tf.tensor1d([-2, 3], 'int32');
     assert.deepEqual(Array.from(tf.relu(xi).dataSync()), [0, 3]);
     xi.dispose();
-    const patched = tf.getGradient(tf.Relu)!.gradFunc;
+    const routed = [tf.Relu, tf.Sum, tf.Mean];
+    const patched = routed.map((k) => tf.getGradient(k)!.gradFunc);
     uninstallFastWasm();
-    const stock = tf.getGradient(tf.Relu)!.gradFunc;
-    assert.notEqual(stock, patched, 'the stock gradient is back');
+    const stock = routed.map((k) => tf.getGradient(k)!.gradFunc);
+    routed.forEach((k, i) => assert.notEqual(stock[i], patched[i], `the stock ${k} gradient is back`));
     useRoute('native');
-    assert.equal(tf.getGradient(tf.Relu)!.gradFunc !== stock, true, 'reinstalled');
+    routed.forEach((k, i) => assert.notEqual(tf.getGradient(k)!.gradFunc, stock[i], `${k} gradient routed again`));
     await assertNoLeak('relu gradient', () => {
       const x = tf.tensor1d([-1, 2, 0, 5]);
       tf.dispose([x, tf.grad((p: tf.Tensor) => tf.relu(p))(x)]);
@@ -654,6 +655,20 @@ routeSuite('native', 'sum and mean over a run of axes; exp', () => {
       const gap = tf.layers.globalAveragePooling2d({});
       return [gap.apply(x) as tf.Tensor, tf.grad((p: tf.Tensor) => gap.apply(p) as tf.Tensor)(x, dy)];
     });
+    // Gradients spread back natively over contiguous axes, by the stock gradient otherwise.
+    for (const [shape, axis, keepDims] of [
+      [[64, 4, 4, 32], [1, 2], false],
+      [[5, 6, 7], [0], true],
+      [[5, 6, 7], -1, false],
+      [[5, 6, 7], [0, 2], false],
+    ] as [number[], number | number[], boolean][]) {
+      const outShape = tf.tidy(() => tf.sum(tf.zeros(shape), axis, keepDims).shape);
+      for (const [name, op] of [['sum', tf.sum], ['mean', tf.mean]] as const) {
+        await compare(`${name} gradient [${shape}] axis ${JSON.stringify(axis)}`, [input(shape), input(outShape)], (x, dy) =>
+          tf.grad((p: tf.Tensor) => op(p, axis, keepDims))(x, dy),
+        );
+      }
+    }
   });
 
   test('exp matches cpu over the range a loss uses, and int32 keeps the stock kernel', async () => {

@@ -23,7 +23,8 @@ import {
   makeNativeBatchNormTraining,
   makeNativeBatchNormTrainingGrad,
 } from './nativeBatchNorm';
-import { RELU_GRAD, installReluGradient, makeNativeExp, makeNativeRelu, makeNativeReluGrad, uninstallReluGradient } from './nativeElementwise';
+import { RELU_GRAD, makeNativeExp, makeNativeRelu, makeNativeReluGrad } from './nativeElementwise';
+import { SPREAD_OVER_AXES, installNativeGradients, makeNativeSpreadOverAxes, uninstallNativeGradients } from './nativeGradients';
 import type { NativeKernels } from '../native/loadNative';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
@@ -142,7 +143,8 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
     overrides.push([BATCH_NORM_TRAINING, makeNativeBatchNormTraining(native)]);
     overrides.push([BATCH_NORM_TRAINING_GRAD, makeNativeBatchNormTrainingGrad(native)]);
     overrides.push([RELU_GRAD, makeNativeReluGrad(native)]);
-    installReluGradient();
+    overrides.push([SPREAD_OVER_AXES, makeNativeSpreadOverAxes(native)]);
+    installNativeGradients();
   }
   replaced = new Map();
   installedNative = native;
@@ -172,6 +174,6 @@ export function uninstallFastWasm(): boolean {
   }
   replaced = null;
   installedNative = undefined;
-  uninstallReluGradient();
+  uninstallNativeGradients();
   return true;
 }

@@ -4,7 +4,7 @@
  *
  * ReLU: tfjs differentiates Relu as dy · cast(step(x)), three single-threaded wasm passes (Step, Cast,
  * Multiply) per layer and step, plus the forward Relu: about a tenth of a CNN step. Here the forward is an override of the Relu kernel and the
- * gradient one kernel of its own (RELU_GRAD), which `installReluGradient` routes Relu's gradient to on
+ * gradient one kernel of its own (RELU_GRAD), which nativeGradients.ts routes Relu's gradient to on
  * backends that register it; everywhere else the stock gradient runs unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -48,33 +48,4 @@ export function makeNativeReluGrad(native: NativeKernels): tf.KernelFunc {
     native.reluGrad(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dx));
     return dx;
   };
-}
-
-let stockReluGradient: tf.GradConfig | undefined;
-
-/** Routes Relu's gradient to RELU_GRAD where the active backend has it; idempotent. */
-export function installReluGradient(): void {
-  if (stockReluGradient) return;
-  const stock = tf.getGradient(tf.Relu);
-  if (!stock) return;
-  stockReluGradient = stock;
-  tf.registerGradient({
-    kernelName: tf.Relu,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
-      const g = dy as tf.Tensor;
-      if (x.dtype === 'float32' && g.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend())) {
-        return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor };
-      }
-      return stock.gradFunc(dy, saved, attrs);
-    },
-  });
-}
-
-/** Puts the stock Relu gradient back. */
-export function uninstallReluGradient(): void {
-  if (!stockReluGradient) return;
-  tf.registerGradient(stockReluGradient);
-  stockReluGradient = undefined;
 }

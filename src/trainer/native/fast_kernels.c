@@ -372,6 +372,16 @@ static int middle_sums(const float *src, long outer, long middle, long inner, do
   return failed ? -1 : 0;
 }
 
+/* out[o, m, i] = src[o, i] / divisor: a sum's (divisor 1) or mean's gradient spread back over the reduced axes. */
+static void spread_middle(const float *restrict src, long outer, long middle, long inner, float divisor, float *restrict out) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (outer * middle * inner > 65536)
+  for (long q = 0; q < outer * middle; q++) {
+    const float *row = src + (q / middle) * inner;
+    float *dst = out + q * inner;
+    for (long i = 0; i < inner; i++) dst[i] = row[i] / divisor;
+  }
+}
+
 /* y = e^x element-wise (libm's expf, on every thread). */
 static void exp_elementwise(const float *restrict x, float *restrict y, long n) {
 #pragma omp parallel for num_threads(g_threads) schedule(static) if (n > 16384)
@@ -954,6 +964,25 @@ static napi_value js_middle_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* spreadMiddle(src, outer, middle, inner, divisor, out): out[o, m, i] = src[o, i] / divisor. */
+static napi_value js_spread_middle(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *src, *out;
+  size_t ls, lo;
+  double outer, middle, inner, divisor;
+  if (argc != 6 || !f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &middle) ||
+      !num_arg(env, argv[3], &inner) || !num_arg(env, argv[4], &divisor) || !f32_arg(env, argv[5], &out, &lo))
+    return NULL;
+  if (outer < 0 || middle < 0 || inner < 0 || (size_t)(outer * inner) > ls || (size_t)(outer * middle * inner) > lo) {
+    napi_throw_range_error(env, NULL, "fast-native: spreadMiddle operands are smaller than the shapes given");
+    return NULL;
+  }
+  spread_middle(src, (long)outer, (long)middle, (long)inner, (float)divisor, out);
+  return NULL;
+}
+
 /* exp(x, y): y = e^x over equal-length Float32Arrays. */
 static napi_value js_exp(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -1160,6 +1189,7 @@ NAPI_MODULE_INIT() {
       {"conv", NULL, js_conv, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
       {"middleSums", NULL, js_middle_sums, NULL, NULL, NULL, napi_default, NULL},
+      {"spreadMiddle", NULL, js_spread_middle, NULL, NULL, NULL, napi_default, NULL},
       {"exp", NULL, js_exp, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},

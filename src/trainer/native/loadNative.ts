@@ -31,6 +31,8 @@ export interface NativeKernels {
   adam(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float64Array): void;
   /** out[o·inner + i] = scale · Σ_m src[(o·middle + m)·inner + i], accumulated in float64. */
   middleSums(src: Float32Array, outer: number, middle: number, inner: number, scale: number, out: Float32Array): void;
+  /** out[(o·middle + m)·inner + i] = src[o·inner + i] / divisor. */
+  spreadMiddle(src: Float32Array, outer: number, middle: number, inner: number, divisor: number, out: Float32Array): void;
   /** y = e^x. */
   exp(x: Float32Array, y: Float32Array): void;
   /** Training-mode batch norm over the last axis (channels = gamma.length): y, and the batch mean and biased variance. */
