@@ -11,7 +11,8 @@ import {
 } from '../src/trainer/encoders';
 import { initBackend } from '../src/trainer/backend';
 import { installFastWasm, uninstallFastWasm } from '../src/trainer/fastWasm';
-import { seededNormal, useCpu } from './helpers/tf';
+import { LazyGradConv2D, conv2d } from '../src/trainer/lazyConv2d';
+import { assertAllClose, seededNormal, useCpu } from './helpers/tf';
 
 function trainableParams(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
@@ -133,6 +134,46 @@ describe('encoders', () => {
     optimizer.dispose();
     encoder.dispose();
     head.dispose();
+  });
+
+  it('conv layers give the stock layer\'s output and weight gradients without computing the images\' gradient', async () => {
+    for (const config of [
+      { filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false },
+      { filters: 3, kernelSize: 2, strides: 1, padding: 'valid', useBias: false },
+      { filters: 3, kernelSize: 3, strides: 1, padding: 'same', useBias: true }, // the stock path (fused with its bias)
+    ] as Parameters<typeof tf.layers.conv2d>[0][]) {
+      const build = (make: typeof conv2d) => {
+        const input = tf.input({ shape: [9, 9, 2] });
+        const model = tf.model({ inputs: input, outputs: make({ ...config, kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) }).apply(input) as tf.SymbolicTensor });
+        return model;
+      };
+      const lazy = build(conv2d);
+      const stock = build((a) => tf.layers.conv2d(a));
+      assert.ok(lazy.layers[1] instanceof LazyGradConv2D);
+      const x = randomInput([3, 9, 9, 2], 8);
+      const run = (m: tf.LayersModel) => {
+        const vars = m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(m.apply(x) as tf.Tensor)) as tf.Scalar, vars);
+        const out = [value.dataSync()[0], ...vars.map((v) => Array.from(grads[v.name].dataSync()))];
+        tf.dispose([value, ...Object.values(grads)]);
+        return out;
+      };
+      const [lossLazy, ...gradsLazy] = run(lazy);
+      const [lossStock, ...gradsStock] = run(stock);
+      assertAllClose([lossLazy as number], [lossStock as number], 1e-5, 0, 'loss');
+      gradsLazy.forEach((g, i) => assertAllClose(g as number[], gradsStock[i] as number[], 1e-5, 1e-6, `gradient ${i}`));
+      const inputGradients = async (m: tf.LayersModel) =>
+        (await tf.profile(() => run(m))).kernels.filter((k) => k.name === 'Conv2DBackpropInput').length;
+      if (config.useBias) assert.equal(await inputGradients(lazy), 1, 'configurations it does not cover keep the stock layer');
+      else {
+        assert.equal(await inputGradients(lazy), 0, 'no gradient for the images');
+        assert.equal(await inputGradients(stock), 1, 'the stock layer computes one');
+      }
+      assert.equal((lazy.toJSON(null, false) as unknown as { config: { layers: { class_name: string }[] } }).config.layers[1].class_name, 'Conv2D');
+      x.dispose();
+      lazy.dispose();
+      stock.dispose();
+    }
   });
 
   it('leaks no tensors in a forward pass', () => {

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batchNorm';
+import { conv2d } from './lazyConv2d';
 import type { EncoderKind } from '../shared/protocol';
 import { deriveSeed } from './random';
 
@@ -44,7 +45,7 @@ class LayerFactory {
   /** Kaiming-normal kernels (ResNet's init; right for conv layers followed by ReLU). */
   conv(x: Sym, what: string, filters: number, kernelSize: number, strides: number, useBias: boolean): Sym {
     return apply(
-      tf.layers.conv2d({
+      conv2d({
         name: this.name(what),
         filters,
         kernelSize,
