@@ -8,7 +8,7 @@ import {
   hueMatrix,
   type AugmentOptions,
 } from '../src/trainer/augment';
-import { gaussianNoise, mulberry32 } from '../src/trainer/random';
+import { gaussianNoise, imageNoiseSeeds, mulberry32, perImageNoise } from '../src/trainer/random';
 import { initBackend } from '../src/trainer/backend';
 import { assertAllClose, assertClose, useCpu } from './helpers/tf';
 
@@ -234,6 +234,16 @@ describe('augmentBatch on cpu', () => {
     assert.notEqual(x[x.length - 1], 0, 'the last sample of an odd length is drawn too');
     assert.deepEqual(gaussianNoise(7, std, 9), x.subarray(0, 7));
     assert.notDeepEqual(gaussianNoise(7, std, 10), x.subarray(0, 7));
+  });
+
+  it('perImageNoise: each image its own gaussianNoise stream, seeded from one seed', () => {
+    const seeds = imageNoiseSeeds(3, 21);
+    assert.equal(new Set(seeds).size, 3, 'distinct streams');
+    assert.ok(seeds.every((s) => Number.isInteger(s) && s >= 0 && s < 2 ** 32));
+    const x = perImageNoise(3, 5, 0.2, 21);
+    for (let i = 0; i < 3; i++) assert.deepEqual(x.subarray(i * 5, i * 5 + 5), gaussianNoise(5, 0.2, seeds[i]), `image ${i}`);
+    assert.deepEqual(perImageNoise(3, 5, 0.2, 21), x, 'reproducible');
+    assert.notDeepEqual(perImageNoise(3, 5, 0.2, 22), x);
   });
 
   it('is reproducible per seed and differs between seeds', () => {

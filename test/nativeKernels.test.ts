@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compileNative, cpuIdentity, findCompiler, findNativeSource } from '../src/trainer/native/compileNative';
 import { loadNativeKernels, loadedNativeKernels } from '../src/trainer/native/loadNative';
-import { gaussianNoise } from '../src/trainer/random';
+import { gaussianNoise, imageNoiseSeeds, perImageNoise } from '../src/trainer/random';
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcl-native-test-'));
 after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
@@ -128,21 +128,27 @@ describe('building the native kernels', { skip }, () => {
       }
     }
   });
-  test('gaussianNoise draws exactly random.ts\'s numbers (the views must not depend on the native kernels)', () => {
+  test('imageNoise draws exactly random.ts\'s numbers, image by image (the views must not depend on the native kernels)', () => {
     const { kernels, report } = loadNativeKernels({ threads: 2, cacheDir });
     assert.ok(kernels, report.reason);
     assert.equal(loadedNativeKernels(), kernels, 'augment.ts finds the loaded kernels');
-    // Seeds as augment.ts draws them, plus the edges of `seed >>> 0`: negative, past 2^32, fractional.
-    for (const seed of [0, 1, 2 ** 31 - 1, 123456789, -5, 2 ** 32 + 7, 42.9]) {
-      for (const [length, std] of [[256 * 784 + 1, 0.05], [7, 1.5], [1, 0.2]]) {
-        const want = gaussianNoise(length, std, seed);
-        const got = new Float32Array(length);
-        kernels.gaussianNoise(got, std, seed);
-        const first = want.findIndex((v, i) => v !== got[i]);
-        assert.equal(first, -1, `seed ${seed}, length ${length}: first difference at ${first} (${want[first]} vs ${got[first]})`);
-      }
+    // Seeds as imageNoiseSeeds draws them, plus the edges of `seed >>> 0`: negative, past 2^32, fractional.
+    const seeds = Float64Array.from([0, 1, 2 ** 31 - 1, 123456789, -5, 2 ** 32 + 7, 42.9, 4294967295]);
+    for (const [size, std] of [[784, 0.05], [7, 1.5], [1, 0.2], [3072, 0.1]]) {
+      const got = new Float32Array(size * seeds.length);
+      kernels.imageNoise(got, size, std, seeds);
+      seeds.forEach((seed, i) => {
+        const want = gaussianNoise(size, std, seed);
+        const first = want.findIndex((v, j) => v !== got[i * size + j]);
+        assert.equal(first, -1, `image ${i} (seed ${seed}), size ${size}: first difference at ${first}`);
+      });
     }
-    assert.throws(() => kernels.gaussianNoise(new Float64Array(2) as unknown as Float32Array, 1, 1), /expected a Float32Array/);
+    // A batch as augment.ts draws it.
+    const batch = new Float32Array(256 * 784);
+    kernels.imageNoise(batch, 784, 0.05, imageNoiseSeeds(256, 99));
+    assert.deepEqual(batch, perImageNoise(256, 784, 0.05, 99));
+    assert.throws(() => kernels.imageNoise(new Float32Array(5), 2, 1, Float64Array.from([1, 2])), /out.length = size × seeds.length/);
+    assert.throws(() => kernels.imageNoise(new Float32Array(4), 2, 1, Int32Array.from([1, 2]) as unknown as Float64Array), /seeds must be a Float64Array/);
   });
 
   test('batch norm checks that its operands fit together', () => {

@@ -4,8 +4,8 @@
  * Every per-image random choice (crop box, flip, jitter factors, grayscale, affine) is drawn on the host from a
  * seeded PRNG and turned into a small tensor of per-image parameters, so one `cropAndResize` (crop + flip), one
  * `transform` (affine) and a few batched matmuls (colour) cover the whole batch. The additive noise is drawn on
- * the host too (gaussianNoise, seeded from the same PRNG; the native kernels, when loaded, compute the identical
- * sequence faster). Consequently the same seed gives identical views on a given backend, and the parameters and
+ * the host too (perImageNoise, a stream per image seeded from the same PRNG; the native kernels, when loaded,
+ * draw the identical numbers, the images in parallel). Consequently the same seed gives identical views on a given backend, and the parameters and
  * the noise themselves are identical on every backend.
  *
  * The recipe follows SimCLR's CIFAR setting (random resized crop, flip, ColorJitter(0.4, 0.4, 0.4, 0.1) with
@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadedNativeKernels } from './native/loadNative';
-import { gaussianNoise, mulberry32 } from './random';
+import { imageNoiseSeeds, mulberry32, perImageNoise } from './random';
 
 export interface AffineOptions {
   /** Rotation drawn uniformly in ±maxRotationDeg degrees. */
@@ -324,12 +324,12 @@ function checkInputs(images: tf.Tensor4D, opts: AugmentOptions): void {
   if (!(rLo > 0 && rLo <= rHi)) throw new Error(`cropRatio must satisfy 0 < lo ≤ hi; got [${rLo}, ${rHi}]`);
 }
 
-/** gaussianNoise, computed by the native kernels when this process loaded them (the same numbers, ~3× faster). */
-function noise(length: number, std: number, seed: number): Float32Array {
+/** perImageNoise, drawn by the native kernels on every thread when this process loaded them (the same numbers). */
+function noise(images: number, size: number, std: number, seed: number): Float32Array {
   const native = loadedNativeKernels();
-  if (!native) return gaussianNoise(length, std, seed);
-  const out = new Float32Array(length);
-  native.gaussianNoise(out, std, seed);
+  if (!native) return perImageNoise(images, size, std, seed);
+  const out = new Float32Array(images * size);
+  native.imageNoise(out, size, std, imageNoiseSeeds(images, seed));
   return out;
 }
 
@@ -360,7 +360,7 @@ export function augmentBatch(images: tf.Tensor4D, opts: AugmentOptions, seed: nu
       if (keepColour) px = randomGrayscale(px, keepColour);
       x = tf.reshape(px, [n, h, w, c]);
     }
-    if (opts.noiseStd > 0) x = tf.add(x, tf.tensor(noise(x.size, opts.noiseStd, noiseSeed), x.shape));
+    if (opts.noiseStd > 0) x = tf.add(x, tf.tensor(noise(n, x.size / n, opts.noiseStd, noiseSeed), x.shape));
     return clip01(x);
   });
 }

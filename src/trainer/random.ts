@@ -68,3 +68,20 @@ export function gaussianNoise(length: number, std: number, seed: number): Float3
   }
   return out;
 }
+
+/**
+ * Noise for `images` images of `size` values each: image i gets gaussianNoise(size, std, seeds[i]), its own
+ * stream, so the images can be drawn in parallel (the native kernels do; see augment.ts) with the same numbers.
+ * The per-image seeds come from mulberry32(seed).
+ */
+export function imageNoiseSeeds(images: number, seed: number): Float64Array {
+  const rng = mulberry32(seed);
+  return Float64Array.from({ length: images }, () => Math.floor(rng() * 4294967296));
+}
+
+export function perImageNoise(images: number, size: number, std: number, seed: number): Float32Array {
+  const seeds = imageNoiseSeeds(images, seed);
+  const out = new Float32Array(images * size);
+  for (let i = 0; i < images; i++) out.set(gaussianNoise(size, std, seeds[i]), i * size);
+  return out;
+}

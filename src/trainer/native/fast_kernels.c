@@ -1135,18 +1135,35 @@ static napi_value relu_glue(napi_env env, napi_callback_info info, int grad) {
 static napi_value js_relu(napi_env env, napi_callback_info info) { return relu_glue(env, info, 0); }
 static napi_value js_relu_grad(napi_env env, napi_callback_info info) { return relu_glue(env, info, 1); }
 
-/* gaussianNoise(out, std, seed): fills out as random.ts's gaussianNoise(out.length, std, seed) does. */
-static napi_value js_gaussian_noise(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+/* imageNoise(out, size, std, seeds: Float64Array): image i's `size` values as random.ts's gaussianNoise(size, std,
+ * seeds[i]), the images on every thread. */
+static napi_value js_image_noise(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   float *out;
-  size_t lo;
-  double std, seed;
-  if (argc != 3 || !f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &std) || !num_arg(env, argv[2], &seed)) return NULL;
-  /* JavaScript's `seed >>> 0`: the number modulo 2^32. */
-  const double wrapped = fmod(trunc(seed), 4294967296.0);
-  gaussian_noise(out, (long)lo, std, (uint32_t)(int64_t)(wrapped < 0 ? wrapped + 4294967296.0 : wrapped));
+  size_t lo, ls, offset;
+  double size, std;
+  void *sdata;
+  napi_typedarray_type type;
+  napi_value buf;
+  if (argc != 4 || !f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &size) || !num_arg(env, argv[2], &std)) return NULL;
+  if (napi_get_typedarray_info(env, argv[3], &type, &ls, &sdata, &buf, &offset) != napi_ok || type != napi_float64_array) {
+    napi_throw_type_error(env, NULL, "fast-native: imageNoise seeds must be a Float64Array");
+    return NULL;
+  }
+  if (size < 0 || (size_t)size * ls != lo) {
+    napi_throw_range_error(env, NULL, "fast-native: imageNoise needs out.length = size × seeds.length");
+    return NULL;
+  }
+  const double *seeds = (const double *)sdata;
+  const long images = (long)ls, n = (long)size;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (images * n > 16384)
+  for (long i = 0; i < images; i++) {
+    /* JavaScript's `seed >>> 0`: the number modulo 2^32. */
+    const double wrapped = fmod(trunc(seeds[i]), 4294967296.0);
+    gaussian_noise(out + i * n, n, std, (uint32_t)(int64_t)(wrapped < 0 ? wrapped + 4294967296.0 : wrapped));
+  }
   return NULL;
 }
 
@@ -1193,7 +1210,7 @@ NAPI_MODULE_INIT() {
       {"exp", NULL, js_exp, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
-      {"gaussianNoise", NULL, js_gaussian_noise, NULL, NULL, NULL, napi_default, NULL},
+      {"imageNoise", NULL, js_image_noise, NULL, NULL, NULL, napi_default, NULL},
       {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
       {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"cropAndResize", NULL, js_crop_and_resize, NULL, NULL, NULL, napi_default, NULL},

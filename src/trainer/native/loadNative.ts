@@ -61,8 +61,8 @@ export interface NativeKernels {
   relu(x: Float32Array, y: Float32Array): void;
   /** dx = dy · step(x), tfjs's Relu gradient. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
-  /** Fills `out` exactly as random.ts's gaussianNoise(out.length, std, seed). */
-  gaussianNoise(out: Float32Array, std: number, seed: number): void;
+  /** Image i's `size` values of `out` exactly as random.ts's gaussianNoise(size, std, seeds[i]), in parallel. */
+  imageNoise(out: Float32Array, size: number, std: number, seeds: Float64Array): void;
   /** tf.image.cropAndResize's kernel: bilinear 1 / nearest 0. */
   cropAndResize(
     image: Float32Array,
