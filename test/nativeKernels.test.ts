@@ -93,17 +93,21 @@ describe('building the native kernels', { skip }, () => {
     assert.deepEqual(Array.from(y), [0.5, 1, 1.5, 2]);
     kernels.setThreads(2);
   });
-  test('every way the GEMM shares work between threads gives the product (tall, long-and-small, short)', () => {
+  test('every way the GEMM shares work between threads gives the product (tall, long-and-small, wide, small)', () => {
     const { kernels, report } = loadNativeKernels({ threads: 2, cacheDir });
     assert.ok(kernels, report.reason);
     kernels.setThreads(2);
     let seed = 7;
     const rand = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
-    // Rows split (M ≥ 1024 per thread), K split (K ≥ 4·256 per thread, small M·N), shared tiles (the rest).
+    // [M, N, K]: rows split (M ≥ 1024 per thread), K split (K ≥ 4·256 per thread), columns split (N ≥ 4·NR per
+    // thread, a partial last panel; and a kNN-like N of 40 000), rows again, shared tiles (small every way).
     const shapes: [number, number, number][] = [
       [2100, 37, 45],
       [30, 20, 2300],
-      [200, 70, 300],
+      [40, 1000, 70],
+      [6, 40000, 16],
+      [300, 70, 300],
+      [100, 60, 200],
     ];
     for (const [m, n, k] of shapes) {
       for (const [ta, tb, acc] of [

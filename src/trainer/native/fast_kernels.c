@@ -138,8 +138,10 @@ static void *aligned_buffer(size_t floats) {
 /*
  * Buffers kept from call to call, one per purpose and calling thread. A fresh multi-megabyte allocation is
  * mmapped by malloc and page-faulted again on every call, which cost as much as the convolution that used it
- * (a patch matrix is up to 16 MB). They only grow, to the largest size asked for.
+ * (a patch matrix is up to 16 MB). They grow to the largest size asked for, up to SCRATCH_KEEP floats: a larger
+ * one (the kNN monitor's products with a 60 000-row bank) is freed again after its call by scratch_trim.
  */
+#define SCRATCH_KEEP (8L << 20)
 enum { SCRATCH_GEMM, SCRATCH_CONV, SCRATCH_SLOTS };
 static _Thread_local struct {
   float *p;
@@ -153,6 +155,14 @@ static float *scratch(int slot, size_t floats) {
     g_scratch[slot].floats = g_scratch[slot].p ? floats : 0;
   }
   return g_scratch[slot].p;
+}
+
+static void scratch_trim(int slot) {
+  if (g_scratch[slot].floats > (size_t)SCRATCH_KEEP) {
+    free(g_scratch[slot].p);
+    g_scratch[slot].p = NULL;
+    g_scratch[slot].floats = 0;
+  }
 }
 
 /* K split into equal blocks of at most KC: 288 = 2×144 rather than 256 + 32, whose short block would pay the
@@ -265,11 +275,14 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
     else if (M >= 128L * threads) split = BY_ROWS;
     else split = SHARED;
   }
-  const size_t per = pack_floats(N);
+  /* Split by columns, a thread packs only its own panels of B. */
+  const long panels = (N + NR - 1) / NR;
+  const size_t per = pack_floats(split == BY_COLS ? (panels + threads - 1) / threads * NR : N);
   if (split == SHARED) {
     float *pk = scratch(SCRATCH_GEMM, per);
     if (!pk) return -1;
     gemm_shared_tiles(a, lda, transA, b, ldb, transB, c, ldc, M, N, K, accumulate, threads, pk);
+    scratch_trim(SCRATCH_GEMM);
     return 0;
   }
   /* Thread t's packing buffers, then (split K) the private C of every thread but the first. */
@@ -298,7 +311,6 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
         }
     } else if (split == BY_COLS) {
       /* Whole NR panels per thread, so only the last thread has a partial one. */
-      const long panels = (N + NR - 1) / NR;
       const long lo = panels * t / T * NR, hi = t == T - 1 ? N : panels * (t + 1) / T * NR;
       gemm_block(a, lda, transA, b, ldb, transB, c, ldc, 0, M, lo, hi, 0, K, accumulate, pk);
     } else {
@@ -308,6 +320,7 @@ static int gemm(const float *a, long lda, int transA, const float *b, long ldb, 
       gemm_block(a, lda, transA, b, ldb, transB, c, ldc, lo, hi, 0, N, 0, K, accumulate, pk);
     }
   }
+  scratch_trim(SCRATCH_GEMM);
   return 0;
 }
 
