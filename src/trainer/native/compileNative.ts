@@ -99,7 +99,8 @@ export function cpuIdentity(): string {
 /** Flag sets to try, best first: without OpenMP (macOS's clang) or -march=native (some ARM compilers) as fallbacks. */
 function flagSets(): string[][] {
   const link = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
-  const base = ['-O3', '-std=gnu11', '-fPIC', '-shared', ...link];
+  // -fno-math-errno: with errno to set, sqrtf stays a scalar library call and Adam's update loop cannot vectorise.
+  const base = ['-O3', '-std=gnu11', '-fno-math-errno', '-fPIC', '-shared', ...link];
   const arch = process.arch === 'arm64' ? ['-mcpu=native'] : ['-march=native'];
   return [
     [...base, ...arch, '-fopenmp'],
