@@ -704,57 +704,84 @@ static void adam_step(float *restrict x, float *restrict m, float *restrict v, c
 
 /* ---------- Image resampling for the augmentations (tf.image.cropAndResize, tf.image.transform) ---------- */
 
+/* Where one output column of a crop samples its image; the same for every row of the box. */
+typedef struct {
+  int inside;
+  long left, right, nearest;
+  double weight;
+} CropColumn;
+
+/* One box: `src` is its image (H×W×C), `dst` its cropH×cropW×C output, `cols` room for cropW columns. */
+static void crop_box(const float *src, const float *box, float *dst, long H, long W, long C, long cropH, long cropW, int bilinear,
+                     float extrapolation, CropColumn *cols) {
+  const double y1 = box[0], x1 = box[1], y2 = box[2], x2 = box[3];
+  const double hs = cropH > 1 ? (y2 - y1) * (double)(H - 1) / (double)(cropH - 1) : 0;
+  const double ws = cropW > 1 ? (x2 - x1) * (double)(W - 1) / (double)(cropW - 1) : 0;
+  for (long x = 0; x < cropW; x++) {
+    const double xi = cropW > 1 ? x1 * (double)(W - 1) + (double)x * ws : 0.5 * (x1 + x2) * (double)(W - 1);
+    CropColumn *col = cols + x;
+    col->inside = !(xi < 0 || xi > (double)(W - 1));
+    col->left = col->inside ? (long)floor(xi) : 0;
+    col->right = col->inside ? (long)ceil(xi) : 0;
+    col->weight = xi - (double)col->left;
+    col->nearest = col->inside ? lround(xi) : 0;
+  }
+  for (long y = 0; y < cropH; y++) {
+    const double yi = cropH > 1 ? y1 * (double)(H - 1) + (double)y * hs : 0.5 * (y1 + y2) * (double)(H - 1);
+    float *row = dst + y * cropW * C;
+    if (yi < 0 || yi > (double)(H - 1)) {
+      for (long k = 0; k < cropW * C; k++) row[k] = extrapolation;
+      continue;
+    }
+    const long top = (long)floor(yi), bottom = (long)ceil(yi), nearestY = lround(yi);
+    const double yl = yi - (double)top;
+    for (long x = 0; x < cropW; x++) {
+      const CropColumn *col = cols + x;
+      float *px = row + x * C;
+      if (!col->inside) {
+        for (long c = 0; c < C; c++) px[c] = extrapolation;
+      } else if (bilinear) {
+        for (long c = 0; c < C; c++) {
+          const double tl = src[(top * W + col->left) * C + c], tr = src[(top * W + col->right) * C + c];
+          const double bl = src[(bottom * W + col->left) * C + c], br = src[(bottom * W + col->right) * C + c];
+          const double t = tl + (tr - tl) * col->weight, bo = bl + (br - bl) * col->weight;
+          px[c] = (float)(t + (bo - t) * yl);
+        }
+      } else {
+        for (long c = 0; c < C; c++) px[c] = src[(nearestY * W + col->nearest) * C + c];
+      }
+    }
+  }
+}
+
 /*
  * CropAndResize, as TensorFlow's crop_and_resize_op.cc (and tfjs's cpu kernel): box b samples image
  * boxInd[b] on a cropH × cropW grid spanning [y1, y2] × [x1, x2] (normalised; x1 > x2 mirrors), bilinear
  * or nearest, `extrapolation` outside the image. Coordinates in double, as the reference computes them.
+ * Returns -1 when memory runs out.
  */
-static void crop_and_resize(const float *image, const float *boxes, const int32_t *boxInd, float *out, long batch, long H,
-                            long W, long C, long numBoxes, long cropH, long cropW, int bilinear, float extrapolation) {
-#pragma omp parallel for num_threads(g_threads) schedule(static) if (numBoxes * cropH * cropW * C > 16384)
-  for (long b = 0; b < numBoxes; b++) {
-    const double y1 = boxes[b * 4], x1 = boxes[b * 4 + 1], y2 = boxes[b * 4 + 2], x2 = boxes[b * 4 + 3];
-    const long img = boxInd[b];
-    float *dst = out + b * cropH * cropW * C;
-    if (img < 0 || img >= batch) { /* the reference leaves such boxes at zero */
-      memset(dst, 0, (size_t)(cropH * cropW * C) * sizeof(float));
-      continue;
+static int crop_and_resize(const float *image, const float *boxes, const int32_t *boxInd, float *out, long batch, long H,
+                           long W, long C, long numBoxes, long cropH, long cropW, int bilinear, float extrapolation) {
+  int failed = 0;
+#pragma omp parallel num_threads(g_threads) if (numBoxes * cropH * cropW * C > 16384)
+  {
+    CropColumn *cols = malloc((size_t)cropW * sizeof(CropColumn));
+    if (!cols) {
+#pragma omp atomic write
+      failed = 1;
     }
-    const float *src = image + img * H * W * C;
-    const double hs = cropH > 1 ? (y2 - y1) * (double)(H - 1) / (double)(cropH - 1) : 0;
-    const double ws = cropW > 1 ? (x2 - x1) * (double)(W - 1) / (double)(cropW - 1) : 0;
-    for (long y = 0; y < cropH; y++) {
-      const double yi = cropH > 1 ? y1 * (double)(H - 1) + (double)y * hs : 0.5 * (y1 + y2) * (double)(H - 1);
-      float *row = dst + y * cropW * C;
-      if (yi < 0 || yi > (double)(H - 1)) {
-        for (long k = 0; k < cropW * C; k++) row[k] = extrapolation;
-        continue;
-      }
-      const long top = (long)floor(yi), bottom = (long)ceil(yi);
-      const double yl = yi - (double)top;
-      for (long x = 0; x < cropW; x++) {
-        const double xi = cropW > 1 ? x1 * (double)(W - 1) + (double)x * ws : 0.5 * (x1 + x2) * (double)(W - 1);
-        float *px = row + x * C;
-        if (xi < 0 || xi > (double)(W - 1)) {
-          for (long c = 0; c < C; c++) px[c] = extrapolation;
-          continue;
-        }
-        if (bilinear) {
-          const long left = (long)floor(xi), right = (long)ceil(xi);
-          const double xl = xi - (double)left;
-          for (long c = 0; c < C; c++) {
-            const double tl = src[(top * W + left) * C + c], tr = src[(top * W + right) * C + c];
-            const double bl = src[(bottom * W + left) * C + c], br = src[(bottom * W + right) * C + c];
-            const double t = tl + (tr - tl) * xl, bo = bl + (br - bl) * xl;
-            px[c] = (float)(t + (bo - t) * yl);
-          }
-        } else {
-          const long cy = lround(yi), cx = lround(xi);
-          for (long c = 0; c < C; c++) px[c] = src[(cy * W + cx) * C + c];
-        }
-      }
+#pragma omp for schedule(static)
+    for (long b = 0; b < numBoxes; b++) {
+      const long img = boxInd[b];
+      float *dst = out + b * cropH * cropW * C;
+      if (img < 0 || img >= batch) /* the reference leaves such boxes at zero */
+        memset(dst, 0, (size_t)(cropH * cropW * C) * sizeof(float));
+      else if (cols)
+        crop_box(image + img * H * W * C, boxes + b * 4, dst, H, W, C, cropH, cropW, bilinear, extrapolation, cols);
     }
+    free(cols);
   }
+  return failed ? -1 : 0;
 }
 
 static inline float read_or_fill(const float *src, long H, long W, long C, long y, long x, long c, float fill) {
@@ -796,6 +823,17 @@ static void transform_images(const float *image, const float *transforms, long n
         if (bilinear) {
           const double yf = floor(y), xf = floor(x), yc = yf + 1, xc = xf + 1;
           const long iyf = (long)yf, ixf = (long)xf, iyc = (long)yc, ixc = (long)xc;
+          if (iyf >= 0 && ixf >= 0 && iyc < H && ixc < W) {
+            /* All four taps inside (most pixels): the same sums without a bounds check per tap. */
+            const float *p00 = src + (iyf * W + ixf) * C, *p01 = src + (iyf * W + ixc) * C;
+            const float *p10 = src + (iyc * W + ixf) * C, *p11 = src + (iyc * W + ixc) * C;
+            for (long c = 0; c < C; c++) {
+              const double top = (xc - x) * p00[c] + (x - xf) * p01[c];
+              const double bot = (xc - x) * p10[c] + (x - xf) * p11[c];
+              px[c] = (float)((yc - y) * top + (y - yf) * bot);
+            }
+            continue;
+          }
           for (long c = 0; c < C; c++) {
             const double top = (xc - x) * read_or_fill(src, H, W, C, iyf, ixf, c, fill) + (x - xf) * read_or_fill(src, H, W, C, iyf, ixc, c, fill);
             const double bot = (xc - x) * read_or_fill(src, H, W, C, iyc, ixf, c, fill) + (x - xf) * read_or_fill(src, H, W, C, iyc, ixc, c, fill);
@@ -1049,7 +1087,8 @@ static napi_value js_crop_and_resize(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "fast-native: cropAndResize operands do not match the shapes given");
     return NULL;
   }
-  crop_and_resize(image, boxes, boxInd, out, batch, H, W, C, numBoxes, cropH, cropW, v[6] != 0, (float)v[7]);
+  if (crop_and_resize(image, boxes, boxInd, out, batch, H, W, C, numBoxes, cropH, cropW, v[6] != 0, (float)v[7]) != 0)
+    napi_throw_error(env, NULL, "fast-native: out of memory for crop and resize");
   return NULL;
 }
 
