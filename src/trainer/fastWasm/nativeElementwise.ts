@@ -14,27 +14,23 @@ import { KernelArgs, asWasmBackend, input } from './wasmKernels';
 /** Inputs dy, x (float32, same shape); output dx = dy · step(x). */
 export const RELU_GRAD = 'DclReluGrad';
 
-export function makeNativeExp(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
+/** A float32 element-wise kernel y = f(x) computed by `apply`; other dtypes go to `fallback`. */
+function makeNativeUnary(apply: (x: Float32Array, y: Float32Array) => void, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = input(args, 'x');
     if (x.dtype !== 'float32') return fallback(args);
     const backend = asWasmBackend(args.backend);
     const y = backend.makeOutput(x.shape, 'float32');
-    native.exp(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y));
+    apply(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y));
     return y;
   };
 }
 
-export function makeNativeRelu(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
-  return (args: KernelArgs) => {
-    const x = input(args, 'x');
-    if (x.dtype !== 'float32') return fallback(args);
-    const backend = asWasmBackend(args.backend);
-    const y = backend.makeOutput(x.shape, 'float32');
-    native.relu(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y));
-    return y;
-  };
-}
+export const makeNativeExp = (native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc =>
+  makeNativeUnary((x, y) => native.exp(x, y), fallback);
+
+export const makeNativeRelu = (native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc =>
+  makeNativeUnary((x, y) => native.relu(x, y), fallback);
 
 export function makeNativeReluGrad(native: NativeKernels): tf.KernelFunc {
   return (args: KernelArgs) => {

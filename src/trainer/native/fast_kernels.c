@@ -858,20 +858,29 @@ static void transform_images(const float *image, const float *transforms, long n
     }                                                                                                                  \
   } while (0)
 
-/* A Float32Array argument's data and length (in elements). */
-static int f32_arg(napi_env env, napi_value v, float **data, size_t *length) {
+/* A typed-array argument of the given type: its data and length (in elements), or a TypeError saying `expected`. */
+static int typed_arg(napi_env env, napi_value v, napi_typedarray_type want, const char *expected, void **data, size_t *length) {
   napi_typedarray_type type;
-  size_t len;
-  void *ptr;
   napi_value buf;
   size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, &len, &ptr, &buf, &offset) != napi_ok || type != napi_float32_array) {
-    napi_throw_type_error(env, NULL, "fast-native: expected a Float32Array");
+  if (napi_get_typedarray_info(env, v, &type, length, data, &buf, &offset) != napi_ok || type != want) {
+    napi_throw_type_error(env, NULL, expected);
     return 0;
   }
-  *data = (float *)ptr;
-  *length = len;
   return 1;
+}
+
+static int f32_arg(napi_env env, napi_value v, float **data, size_t *length) {
+  return typed_arg(env, v, napi_float32_array, "fast-native: expected a Float32Array", (void **)data, length);
+}
+
+static int i32_arg(napi_env env, napi_value v, int32_t **data, size_t *length) {
+  return typed_arg(env, v, napi_int32_array, "fast-native: expected an Int32Array", (void **)data, length);
+}
+
+/* A Float64Array of parameters; `expected` names what it must be. */
+static int f64_arg(napi_env env, napi_value v, const char *expected, const double **data, size_t *length) {
+  return typed_arg(env, v, napi_float64_array, expected, (void **)data, length);
 }
 
 static int num_arg(napi_env env, napi_value v, double *out) {
@@ -932,19 +941,15 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   double mode;
   float *a, *b, *out;
   size_t la, lb, lo, ld;
-  void *dimsData;
-  napi_typedarray_type type;
-  napi_value buf;
-  size_t offset;
+  const double *v;
+  static const char dimsMessage[] = "fast-native: conv dims must be a Float64Array of 15 numbers";
   if (argc != 5 || !num_arg(env, argv[0], &mode) || !f32_arg(env, argv[1], &a, &la) || !f32_arg(env, argv[2], &b, &lb) ||
-      !f32_arg(env, argv[3], &out, &lo))
+      !f32_arg(env, argv[3], &out, &lo) || !f64_arg(env, argv[4], dimsMessage, &v, &ld))
     return NULL;
-  if (napi_get_typedarray_info(env, argv[4], &type, &ld, &dimsData, &buf, &offset) != napi_ok || type != napi_float64_array ||
-      ld != 15) {
-    napi_throw_type_error(env, NULL, "fast-native: conv dims must be a Float64Array of 15 numbers");
+  if (ld != 15) {
+    napi_throw_type_error(env, NULL, dimsMessage);
     return NULL;
   }
-  const double *v = (const double *)dimsData;
   ConvDims d = {(long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4], (long)v[5], (long)v[6], (long)v[7],
                 (long)v[8], (long)v[9], (long)v[10], (long)v[11], (long)v[12], (long)v[13], (long)v[14]};
   const size_t xs = (size_t)(d.n * d.h * d.w * d.cin), ws = (size_t)(d.kh * d.kw * d.cin * d.cout),
@@ -971,28 +976,24 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   float *x, *m, *v, *g;
   size_t lx, lm, lv, lg, lp;
-  void *pdata;
-  napi_typedarray_type type;
-  napi_value buf;
-  size_t offset;
+  const double *p;
+  static const char paramsMessage[] = "fast-native: adam params must be a Float64Array of 7 numbers";
   if (argc != 5 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &m, &lm) || !f32_arg(env, argv[2], &v, &lv) ||
-      !f32_arg(env, argv[3], &g, &lg))
+      !f32_arg(env, argv[3], &g, &lg) || !f64_arg(env, argv[4], paramsMessage, &p, &lp))
     return NULL;
-  if (napi_get_typedarray_info(env, argv[4], &type, &lp, &pdata, &buf, &offset) != napi_ok || type != napi_float64_array || lp != 7) {
-    napi_throw_type_error(env, NULL, "fast-native: adam params must be a Float64Array of 7 numbers");
+  if (lp != 7) {
+    napi_throw_type_error(env, NULL, paramsMessage);
     return NULL;
   }
   if (lm != lx || lv != lx || lg != lx) {
     napi_throw_range_error(env, NULL, "fast-native: adam's parameter, moments and gradient differ in size");
     return NULL;
   }
-  const double *p = (const double *)pdata;
   adam_step(x, m, v, g, (long)lx, (float)p[0], (float)p[1], (float)p[2], (float)p[3], (float)p[4], (float)p[5], (float)p[6]);
   return NULL;
 }
 
 
-/* columnSums(src, outer, inner, out): out[i] = Σ_r src[r·inner + i]. */
 /* middleSums(src, outer, middle, inner, scale, out): out[o, i] = scale · Σ_m src[o, m, i]. */
 static napi_value js_middle_sums(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -1051,20 +1052,6 @@ static napi_value js_exp(napi_env env, napi_callback_info info) {
 }
 
 
-static int i32_arg(napi_env env, napi_value v, int32_t **data, size_t *length) {
-  napi_typedarray_type type;
-  size_t len;
-  void *ptr;
-  napi_value buf;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, &len, &ptr, &buf, &offset) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "fast-native: expected an Int32Array");
-    return 0;
-  }
-  *data = (int32_t *)ptr;
-  *length = len;
-  return 1;
-}
 
 /* cropAndResize(image, boxes, boxInd, out, batch, h, w, c, cropH, cropW, bilinear, extrapolation) */
 static napi_value js_crop_and_resize(napi_env env, napi_callback_info info) {
@@ -1194,21 +1181,16 @@ static napi_value js_image_noise(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   float *out;
-  size_t lo, ls, offset;
+  size_t lo, ls;
   double size, std;
-  void *sdata;
-  napi_typedarray_type type;
-  napi_value buf;
-  if (argc != 4 || !f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &size) || !num_arg(env, argv[2], &std)) return NULL;
-  if (napi_get_typedarray_info(env, argv[3], &type, &ls, &sdata, &buf, &offset) != napi_ok || type != napi_float64_array) {
-    napi_throw_type_error(env, NULL, "fast-native: imageNoise seeds must be a Float64Array");
+  const double *seeds;
+  if (argc != 4 || !f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &size) || !num_arg(env, argv[2], &std) ||
+      !f64_arg(env, argv[3], "fast-native: imageNoise seeds must be a Float64Array", &seeds, &ls))
     return NULL;
-  }
   if (size < 0 || (size_t)size * ls != lo) {
     napi_throw_range_error(env, NULL, "fast-native: imageNoise needs out.length = size × seeds.length");
     return NULL;
   }
-  const double *seeds = (const double *)sdata;
   const long images = (long)ls, n = (long)size;
 #pragma omp parallel for num_threads(g_threads) schedule(static) if (images * n > 16384)
   for (long i = 0; i < images; i++) {
