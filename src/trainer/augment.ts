@@ -5,8 +5,8 @@
  * seeded PRNG and turned into a small tensor of per-image parameters, so one `cropAndResize` (crop + flip), one
  * `transform` (affine) and a few batched matmuls (colour) cover the whole batch. The additive noise is drawn on
  * the host too (perImageNoise, a stream per image seeded from the same PRNG; the native kernels, when loaded,
- * draw the identical numbers, the images in parallel). Consequently the same seed gives identical views on a given backend, and the parameters and
- * the noise themselves are identical on every backend.
+ * draw the identical numbers, the images in parallel). Consequently the same seed gives identical views on a
+ * given backend, and the parameters and the noise themselves are identical on every backend.
  *
  * The recipe follows SimCLR's CIFAR setting (random resized crop, flip, ColorJitter(0.4, 0.4, 0.4, 0.1) with
  * p = 0.8, grayscale p = 0.2) and, for grayscale digits, a milder crop plus a small affine and gaussian noise.
