@@ -858,6 +858,16 @@ static void transform_images(const float *image, const float *transforms, long n
     }                                                                                                                  \
   } while (0)
 
+/* Declares argv[n] and fills it with the call's arguments; a call with another count throws a TypeError. */
+#define ARGS(n)                                                                                                        \
+  size_t argc = (n);                                                                                                   \
+  napi_value argv[(n)];                                                                                                \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));                                                         \
+  if (argc != (n)) {                                                                                                   \
+    napi_throw_type_error(env, NULL, "fast-native: expected " #n " arguments");                                     \
+    return NULL;                                                                                                       \
+  }
+
 /* A typed-array argument of the given type: its data and length (in elements), or a TypeError saying `expected`. */
 static int typed_arg(napi_env env, napi_value v, napi_typedarray_type want, const char *expected, void **data, size_t *length) {
   napi_typedarray_type type;
@@ -897,13 +907,7 @@ static int num_arg(napi_env env, napi_value v, double *out) {
  * Bounds are checked here so that a wrong call throws instead of scribbling over the heap.
  */
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 13) {
-    napi_throw_error(env, NULL, "fast-native: gemm takes 13 arguments");
-    return NULL;
-  }
+  ARGS(13);
   float *a, *b, *c;
   size_t la, lb, lc;
   double v[10];
@@ -935,15 +939,13 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
  * padTop, padLeft, dilationH, dilationW; see conv_gemm for what (a, b, out) are in each mode.
  */
 static napi_value js_conv(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(5);
   double mode;
   float *a, *b, *out;
   size_t la, lb, lo, ld;
   const double *v;
   static const char dimsMessage[] = "fast-native: conv dims must be a Float64Array of 15 numbers";
-  if (argc != 5 || !num_arg(env, argv[0], &mode) || !f32_arg(env, argv[1], &a, &la) || !f32_arg(env, argv[2], &b, &lb) ||
+  if (!num_arg(env, argv[0], &mode) || !f32_arg(env, argv[1], &a, &la) || !f32_arg(env, argv[2], &b, &lb) ||
       !f32_arg(env, argv[3], &out, &lo) || !f64_arg(env, argv[4], dimsMessage, &v, &ld))
     return NULL;
   if (ld != 15) {
@@ -971,14 +973,12 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
 
 /* adam(x, m, v, g, params: Float64Array [lr, beta1, beta2, epsilon, 1 − beta1^t, 1 − beta2^t, decay]) */
 static napi_value js_adam(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(5);
   float *x, *m, *v, *g;
   size_t lx, lm, lv, lg, lp;
   const double *p;
   static const char paramsMessage[] = "fast-native: adam params must be a Float64Array of 7 numbers";
-  if (argc != 5 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &m, &lm) || !f32_arg(env, argv[2], &v, &lv) ||
+  if (!f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &m, &lm) || !f32_arg(env, argv[2], &v, &lv) ||
       !f32_arg(env, argv[3], &g, &lg) || !f64_arg(env, argv[4], paramsMessage, &p, &lp))
     return NULL;
   if (lp != 7) {
@@ -996,13 +996,11 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
 
 /* middleSums(src, outer, middle, inner, scale, out): out[o, i] = scale · Σ_m src[o, m, i]. */
 static napi_value js_middle_sums(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(6);
   float *src, *out;
   size_t ls, lo;
   double outer, middle, inner, scale;
-  if (argc != 6 || !f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &middle) ||
+  if (!f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &middle) ||
       !num_arg(env, argv[3], &inner) || !num_arg(env, argv[4], &scale) || !f32_arg(env, argv[5], &out, &lo))
     return NULL;
   if (outer < 0 || middle < 0 || inner < 0 || (size_t)(outer * middle * inner) > ls || (size_t)(outer * inner) > lo) {
@@ -1018,13 +1016,11 @@ static napi_value js_middle_sums(napi_env env, napi_callback_info info) {
 
 /* spreadMiddle(src, outer, middle, inner, divisor, out): out[o, m, i] = src[o, i] / divisor. */
 static napi_value js_spread_middle(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(6);
   float *src, *out;
   size_t ls, lo;
   double outer, middle, inner, divisor;
-  if (argc != 6 || !f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &middle) ||
+  if (!f32_arg(env, argv[0], &src, &ls) || !num_arg(env, argv[1], &outer) || !num_arg(env, argv[2], &middle) ||
       !num_arg(env, argv[3], &inner) || !num_arg(env, argv[4], &divisor) || !f32_arg(env, argv[5], &out, &lo))
     return NULL;
   if (outer < 0 || middle < 0 || inner < 0 || (size_t)(outer * inner) > ls || (size_t)(outer * middle * inner) > lo) {
@@ -1037,12 +1033,10 @@ static napi_value js_spread_middle(napi_env env, napi_callback_info info) {
 
 /* exp(x, y): y = e^x over equal-length Float32Arrays. */
 static napi_value js_exp(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   float *x, *y;
   size_t lx, ly;
-  if (argc != 2 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &y, &ly)) return NULL;
+  if (!f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &y, &ly)) return NULL;
   if (lx != ly) {
     napi_throw_range_error(env, NULL, "fast-native: exp operands differ in length");
     return NULL;
@@ -1055,14 +1049,12 @@ static napi_value js_exp(napi_env env, napi_callback_info info) {
 
 /* cropAndResize(image, boxes, boxInd, out, batch, h, w, c, cropH, cropW, bilinear, extrapolation) */
 static napi_value js_crop_and_resize(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(12);
   float *image, *boxes, *out;
   int32_t *boxInd;
   size_t li, lb, lbi, lo;
   double v[8];
-  if (argc != 12 || !f32_arg(env, argv[0], &image, &li) || !f32_arg(env, argv[1], &boxes, &lb) || !i32_arg(env, argv[2], &boxInd, &lbi) ||
+  if (!f32_arg(env, argv[0], &image, &li) || !f32_arg(env, argv[1], &boxes, &lb) || !i32_arg(env, argv[2], &boxInd, &lbi) ||
       !f32_arg(env, argv[3], &out, &lo))
     return NULL;
   for (int i = 0; i < 8; i++)
@@ -1081,13 +1073,11 @@ static napi_value js_crop_and_resize(napi_env env, napi_callback_info info) {
 
 /* transform(image, transforms, out, batch, h, w, c, outH, outW, bilinear, fillNearest, fillValue) */
 static napi_value js_transform(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(12);
   float *image, *transforms, *out;
   size_t li, lt, lo;
   double v[9];
-  if (argc != 12 || !f32_arg(env, argv[0], &image, &li) || !f32_arg(env, argv[1], &transforms, &lt) || !f32_arg(env, argv[2], &out, &lo))
+  if (!f32_arg(env, argv[0], &image, &li) || !f32_arg(env, argv[1], &transforms, &lt) || !f32_arg(env, argv[2], &out, &lo))
     return NULL;
   for (int i = 0; i < 9; i++)
     if (!num_arg(env, argv[3 + i], &v[i])) return NULL;
@@ -1105,13 +1095,11 @@ static napi_value js_transform(napi_env env, napi_callback_info info) {
 /* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
 /* batchNormForward(x, gamma, beta, y, mean, variance, epsilon): channels = gamma.length, rows = x.length / channels. */
 static napi_value js_batch_norm_forward(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(7);
   float *x, *gamma, *beta, *y, *mean, *var;
   size_t lx, lg, lb, ly, lm, lv;
   double eps;
-  if (argc != 7 || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &gamma, &lg) || !f32_arg(env, argv[2], &beta, &lb) ||
+  if (!f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &gamma, &lg) || !f32_arg(env, argv[2], &beta, &lb) ||
       !f32_arg(env, argv[3], &y, &ly) || !f32_arg(env, argv[4], &mean, &lm) || !f32_arg(env, argv[5], &var, &lv) ||
       !num_arg(env, argv[6], &eps))
     return NULL;
@@ -1127,13 +1115,11 @@ static napi_value js_batch_norm_forward(napi_env env, napi_callback_info info) {
 
 /* batchNormBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon) */
 static napi_value js_batch_norm_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(9);
   float *dy, *x, *gamma, *mean, *var, *dx, *dgamma, *dbeta;
   size_t ldy, lx, lg, lm, lv, ldx, ldg, ldb;
   double eps;
-  if (argc != 9 || !f32_arg(env, argv[0], &dy, &ldy) || !f32_arg(env, argv[1], &x, &lx) || !f32_arg(env, argv[2], &gamma, &lg) ||
+  if (!f32_arg(env, argv[0], &dy, &ldy) || !f32_arg(env, argv[1], &x, &lx) || !f32_arg(env, argv[2], &gamma, &lg) ||
       !f32_arg(env, argv[3], &mean, &lm) || !f32_arg(env, argv[4], &var, &lv) || !f32_arg(env, argv[5], &dx, &ldx) ||
       !f32_arg(env, argv[6], &dgamma, &ldg) || !f32_arg(env, argv[7], &dbeta, &ldb) || !num_arg(env, argv[8], &eps))
     return NULL;
@@ -1177,14 +1163,12 @@ static napi_value js_relu_grad(napi_env env, napi_callback_info info) { return r
 /* imageNoise(out, size, std, seeds: Float64Array): image i's `size` values as random.ts's gaussianNoise(size, std,
  * seeds[i]), the images on every thread. */
 static napi_value js_image_noise(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(4);
   float *out;
   size_t lo, ls;
   double size, std;
   const double *seeds;
-  if (argc != 4 || !f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &size) || !num_arg(env, argv[2], &std) ||
+  if (!f32_arg(env, argv[0], &out, &lo) || !num_arg(env, argv[1], &size) || !num_arg(env, argv[2], &std) ||
       !f64_arg(env, argv[3], "fast-native: imageNoise seeds must be a Float64Array", &seeds, &ls))
     return NULL;
   if (size < 0 || (size_t)size * ls != lo) {
