@@ -7,10 +7,11 @@ const SPEC: Record<string, FlagSpec> = {
   'batch-size': { type: 'string', help: 'images per step (default 256)' },
   steps: { type: 'string', help: 'timed steps (default 10)' },
   warmup: { type: 'string', help: 'untimed warm-up steps (default 2)' },
-  backend: { type: 'string', help: 'auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)' },
+  backend: { type: 'string', help: `${BACKEND_PREFERENCES.join(' | ')} (default auto)` },
   loss: { type: 'string', help: 'infonce | dcl | dclw (default dcl)' },
   shape: { type: 'string', help: 'input H,W,C (default 28,28,1: MNIST)' },
   json: { type: 'boolean', help: 'print the result as one JSON line (the last stdout line)' },
+  profile: { type: 'boolean', help: 'also time every kernel and print where a step spends its time' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -54,6 +55,7 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
     backend: pick<BackendPreference>(flags.backend, BACKEND_PREFERENCES, 'backend', 'auto'),
     loss: pick<LossKind>(flags.loss, LOSS_KINDS, 'loss', 'dcl'),
     inputShape: shape as [number, number, number],
+    profile: flags.profile === true,
   });
   if (flags.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
@@ -63,6 +65,26 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
         `${result.imagesPerSecond.toFixed(0)} images/s (${result.viewsPerSecond.toFixed(0)} views/s), ${result.msPerStep.toFixed(1)} ms/step ` +
         `(augmentation ${result.augmentMsPerStep.toFixed(1)} ms), peak RSS ${result.peakRssMiB.toFixed(0)} MiB\n`,
     );
+    if (result.kernels) process.stdout.write(kernelTable(result.kernels, result.msPerStep));
   }
   return 0;
+}
+
+/** The profile as a table: the kernels that take 99 % of the kernel time, then one line for the rest. */
+function kernelTable(kernels: { kernel: string; calls: number; ms: number }[], msPerStep: number): string {
+  const total = kernels.reduce((a, k) => a + k.ms, 0);
+  const lines = [`kernel time ${total.toFixed(1)} ms of ${msPerStep.toFixed(1)} ms per step (inclusive times):`];
+  lines.push(`${'kernel'.padEnd(28)} ${'calls'.padStart(7)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)}`);
+  let shown = 0;
+  for (const k of kernels) {
+    if (shown > 0.99 * total && kernels.length > 1) {
+      const rest = kernels.slice(kernels.indexOf(k));
+      const ms = rest.reduce((a, r) => a + r.ms, 0);
+      lines.push(`${`(${rest.length} more)`.padEnd(28)} ${''.padStart(7)} ${ms.toFixed(1).padStart(9)} ${((100 * ms) / msPerStep).toFixed(1).padStart(5)}%`);
+      break;
+    }
+    shown += k.ms;
+    lines.push(`${k.kernel.padEnd(28)} ${k.calls.toFixed(0).padStart(7)} ${k.ms.toFixed(1).padStart(9)} ${((100 * k.ms) / msPerStep).toFixed(1).padStart(5)}%`);
+  }
+  return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 /** Run-config flags shared by `train` and `sweep`: each maps onto one RunConfig field. */
 import * as fs from 'node:fs';
 import type { RunConfigInput } from '../shared/runConfig';
+import { BACKEND_PREFERENCES } from '../shared/protocol';
 import { numberFlag, UsageError, type FlagSpec, type ParsedFlags } from './args';
 
 export const CONFIG_FLAGS: Record<string, FlagSpec> = {
@@ -24,7 +25,7 @@ export const CONFIG_FLAGS: Record<string, FlagSpec> = {
   'weight-decay': { type: 'string', help: 'weight decay (default 1e-6)' },
   'warmup-epochs': { type: 'string', help: 'linear warm-up epochs before the cosine decay (default 0)' },
   seed: { type: 'string', help: 'random seed (default 0)' },
-  backend: { type: 'string', help: 'auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)' },
+  backend: { type: 'string', help: `${BACKEND_PREFERENCES.join(' | ')} (default auto)` },
   'knn-k': { type: 'string', help: 'kNN neighbours k (default 200)' },
   'knn-t': { type: 'string', help: 'kNN temperature t (default 0.1)' },
   'knn-every-steps': { type: 'string', help: 'also evaluate kNN every K steps (default 0 = only per epoch)' },

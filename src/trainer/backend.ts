@@ -1,7 +1,7 @@
 /**
  * Chooses and initialises the TensorFlow.js backend for the trainer.
  *
- * `auto` tries tfjs-node-gpu → tfjs-node → wasm → cpu. The native packages are optionalDependencies whose
+ * `auto` tries tfjs-node-gpu → tfjs-node → native (the compiled CPU kernels) → wasm → cpu. The native packages are optionalDependencies whose
  * install downloads libtensorflow, so they are often absent; every failed attempt is recorded with the
  * loader's real message so the run shows why it ended up where it did.
  */
@@ -12,6 +12,7 @@ import type { BackendInfo, BackendPreference } from '../shared/protocol';
 import { installFastWasm, loadedVersions, versionMismatch, type FastWasmReport } from './fastWasm';
 import { requestedWasmThreads, startThreadedWasm } from './fastWasm/threads';
 import { loadNativeKernels, type NativeReport } from './native/loadNative';
+import { NATIVE_BACKEND, registerNativeBackend } from './native/nativeBackend';
 
 export interface BackendAttempt {
   preference: Exclude<BackendPreference, 'auto'>;
@@ -37,6 +38,8 @@ const FIXES: Record<Exclude<BackendPreference, 'auto'>, string> = {
   'tensorflow-gpu':
     'install it with "npm install @tensorflow/tfjs-node-gpu" (needs internet for libtensorflow and CUDA 11.2 + cuDNN 8.1 libraries on the library path), or use --backend auto',
   tensorflow: 'install it with "npm install @tensorflow/tfjs-node" (its install downloads libtensorflow), or use --backend auto',
+  native:
+    'install a C compiler (Debian/Ubuntu: "apt-get install build-essential"; macOS: "xcode-select --install") and unset DCL_NATIVE=0, or use --backend wasm',
   wasm: 'reinstall the project dependencies ("npm ci"), or use --backend cpu',
   cpu: 'reinstall the project dependencies ("npm ci")',
 };
@@ -70,6 +73,14 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
     dynamicRequire('@tensorflow/tfjs-node');
     await activate('tensorflow');
     return 'tensorflow';
+  },
+  native: async () => {
+    const native = loadNativeKernels({ threads: requestedWasmThreads() });
+    lastNative = native.report;
+    if (!native.kernels) throw new Error(native.report.reason ?? 'native kernels unavailable');
+    registerNativeBackend(native.kernels);
+    await activate(NATIVE_BACKEND);
+    return NATIVE_BACKEND;
   },
   wasm: async () => {
     const wasm = dynamicRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
@@ -116,7 +127,7 @@ async function activateWasm(
   return { threads: 1, note: `single-threaded (${why})` };
 }
 
-export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
 
 /**
  * Initialise a backend. An explicit choice that cannot load throws with the loader's reason and the fix;
@@ -128,7 +139,7 @@ export async function initBackend(
 ): Promise<BackendChoice> {
   const order = preference === 'auto' ? AUTO_ORDER : [preference];
   // A malformed DCL_WASM_THREADS is the user's mistake to fix, not a reason to fall through to cpu.
-  if (order.includes('wasm')) requestedWasmThreads();
+  if (order.includes('wasm') || order.includes('native')) requestedWasmThreads();
   const attempts: BackendAttempt[] = [];
   for (const pref of order) {
     const loader = loaders[pref];
@@ -158,6 +169,10 @@ export async function initBackend(
 /** Threads doing the numerical work: the native kernels' pool when they serve wasm, else wasm's own pool. */
 function backendThreads(name: string): Pick<BackendInfo, 'threads' | 'native'> {
   if (name === 'cpu') return { threads: 1 };
+  if (name === NATIVE_BACKEND) {
+    const threads = lastNative?.threads ?? 1;
+    return { threads, native: { isa: lastNative?.isa ?? 'unknown', threads } };
+  }
   if (name !== 'wasm') return {};
   if (lastNative?.loaded && lastFastWasm?.installed) {
     const threads = lastNative.threads ?? 1;
@@ -179,6 +194,10 @@ function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
     } else if (lastNative) {
       details.push(`native kernels off: ${lastNative.reason ?? 'fast-wasm is off'}`);
     }
+  }
+  if (name === NATIVE_BACKEND && lastNative?.loaded) {
+    const compiled = lastNative.compileMs ? `, compiled in ${lastNative.compileMs} ms` : '';
+    details.push(`native kernels: ${lastNative.isa}, ${lastNative.threads} threads (${lastNative.compiler}${compiled}); other kernels: tfjs cpu`);
   }
   for (const a of attempts) if (!a.ok) details.push(`skipped ${a.preference}: ${a.reason}`);
   return details;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendPreference, EncoderKind, LossKind } from '../shared/protocol';
 import { augmentBatch, defaultAugmentOptions, type AugmentOptions } from './augment';
 import { initBackend } from './backend';
+import { startKernelProfile, type KernelTime } from './kernelProfile';
 import { buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
 import { makeOptimizer } from './optimizer';
 import { trainableVariables, trainStep } from './step';
@@ -15,6 +16,8 @@ export interface TrainingBenchOptions {
   backend: BackendPreference;
   loss: LossKind;
   inputShape: [number, number, number];
+  /** Time every kernel during the timed steps (adds a little overhead per kernel call). */
+  profile?: boolean;
 }
 
 export interface TrainingBenchResult {
@@ -33,6 +36,8 @@ export interface TrainingBenchResult {
   augmentMsPerStep: number;
   peakRssMiB: number;
   tensorsLeaked: number;
+  /** With `profile`: each kernel's calls and milliseconds per timed step, slowest first. */
+  kernels?: KernelTime[];
 }
 
 /** Mean ms of producing a step's two augmented views (read back, so the work is really done). */
@@ -63,12 +68,20 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
   try {
     for (let i = 0; i < o.warmup; i++) await trainStep(models, batch, settings(i));
     const tensorsBefore = tf.memory().numTensors;
+    const profiler = o.profile ? startKernelProfile() : undefined;
     const t0 = performance.now();
-    for (let i = 0; i < o.steps; i++) {
-      await trainStep(models, batch, settings(o.warmup + i));
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    let seconds: number;
+    let kernels: KernelTime[] | undefined;
+    try {
+      for (let i = 0; i < o.steps; i++) {
+        await trainStep(models, batch, settings(o.warmup + i));
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }
+      seconds = (performance.now() - t0) / 1000;
+      kernels = profiler?.totals().map((k) => ({ kernel: k.kernel, calls: k.calls / o.steps, ms: k.ms / o.steps }));
+    } finally {
+      profiler?.stop();
     }
-    const seconds = (performance.now() - t0) / 1000;
     const augmentMs = await timeAugmentation(batch, augment, o.steps);
     return {
       imagesPerSecond: (o.batchSize * o.steps) / seconds,
@@ -82,6 +95,7 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
       msPerStep: (seconds * 1000) / o.steps,
       peakRssMiB: peakRss / 2 ** 20,
       tensorsLeaked: tf.memory().numTensors - tensorsBefore,
+      ...(kernels ? { kernels } : {}),
     };
   } finally {
     batch.dispose();

@@ -11,21 +11,13 @@ import { createRequire } from 'node:module';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul';
-import { makeNativeReduction, makeSum } from './sum';
+import { makeSum } from './sum';
 import { makeIdentity } from './identity';
 import { LoadedVersions, versionMismatch } from './version';
-import { makeNativeBatchMatMul, makeNativeFusedMatMul } from './nativeMatMul';
-import { makeNativeConv2D, makeNativeConv2DBackpropFilter, makeNativeConv2DBackpropInput } from './nativeConv';
-import { makeNativeCropAndResize, makeNativeTransform } from './nativeImage';
-import {
-  BATCH_NORM_TRAINING,
-  BATCH_NORM_TRAINING_GRAD,
-  makeNativeBatchNormTraining,
-  makeNativeBatchNormTrainingGrad,
-} from './nativeBatchNorm';
-import { RELU_GRAD, makeNativeExp, makeNativeRelu, makeNativeReluGrad } from './nativeElementwise';
-import { SPREAD_OVER_AXES, installNativeGradients, makeNativeSpreadOverAxes, uninstallNativeGradients } from './nativeGradients';
+import { installNativeGradients, uninstallNativeGradients } from './nativeGradients';
+import { nativeKernelOverrides } from './nativeOverrides';
 import type { NativeKernels } from '../native/loadNative';
+import { nativeBackendKernels } from '../native/nativeBackend';
 
 export { FAST_WASM_TFJS_VERSION, versionMismatch } from './version';
 export type { LoadedVersions } from './version';
@@ -86,9 +78,15 @@ export function isFastWasmInstalled(): boolean {
   return replaced !== null;
 }
 
-/** The native kernels serving the active wasm backend, or undefined (another backend, or wasm computes alone). */
+/**
+ * The native kernels serving the active backend: the native backend's, or wasm's when they were installed over it;
+ * undefined elsewhere (tfjs-node, cpu, wasm computing alone).
+ */
 export function activeNativeKernels(): NativeKernels | undefined {
-  return replaced !== null && tf.getBackend() === BACKEND ? installedNative : undefined;
+  const active = tf.getBackend();
+  const own = nativeBackendKernels(active);
+  if (own) return own;
+  return replaced !== null && active === BACKEND ? installedNative : undefined;
 }
 
 export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
@@ -119,31 +117,12 @@ export function installFastWasm(opts: FastWasmOptions = {}): FastWasmReport {
   const native = opts.native;
   if (native) {
     // Layered over the wasm overrides above, which stay as the fallback for what the native path skips.
-    const wrap = (name: string, make: (n: NativeKernels, fallback: tf.KernelFunc) => tf.KernelFunc) => {
-      const i = overrides.findIndex(([n]) => n === name);
-      const fallback = i >= 0 ? overrides[i][1] : tf.getKernel(name, BACKEND)?.kernelFunc;
-      if (!fallback) return;
-      const entry: [string, tf.KernelFunc] = [name, make(native, fallback)];
+    const fallbackOf = (name: string) => overrides.find(([n]) => n === name)?.[1] ?? tf.getKernel(name, BACKEND)?.kernelFunc;
+    for (const entry of nativeKernelOverrides(native, fallbackOf)) {
+      const i = overrides.findIndex(([n]) => n === entry[0]);
       if (i >= 0) overrides[i] = entry;
       else overrides.push(entry);
-    };
-    wrap(tf.BatchMatMul, makeNativeBatchMatMul);
-    wrap(tf._FusedMatMul, makeNativeFusedMatMul);
-    wrap(tf.Conv2D, makeNativeConv2D);
-    wrap(tf.FusedConv2D, makeNativeConv2D);
-    wrap(tf.Conv2DBackpropFilter, makeNativeConv2DBackpropFilter);
-    wrap(tf.Conv2DBackpropInput, makeNativeConv2DBackpropInput);
-    wrap(tf.CropAndResize, makeNativeCropAndResize);
-    wrap(tf.Transform, makeNativeTransform);
-    wrap(tf.Relu, makeNativeRelu);
-    wrap(tf.Sum, (n, fallback) => makeNativeReduction(fallback, n, false));
-    wrap(tf.Mean, (n, fallback) => makeNativeReduction(fallback, n, true));
-    wrap(tf.Exp, makeNativeExp);
-    // Kernels with no stock counterpart (batchNorm.ts asks the registry whether they exist).
-    overrides.push([BATCH_NORM_TRAINING, makeNativeBatchNormTraining(native)]);
-    overrides.push([BATCH_NORM_TRAINING_GRAD, makeNativeBatchNormTrainingGrad(native)]);
-    overrides.push([RELU_GRAD, makeNativeReluGrad(native)]);
-    overrides.push([SPREAD_OVER_AXES, makeNativeSpreadOverAxes(native)]);
+    }
     installNativeGradients();
   }
   replaced = new Map();

@@ -45,3 +45,82 @@ export function makeNativeReluGrad(native: NativeKernels): tf.KernelFunc {
     return dx;
   };
 }
+
+/** How the C kernel reads an operand of [rows, inner]: one row for every row, its own row, or one value per row. */
+const enum Read {
+  Row = 0,
+  Whole = 1,
+  PerRow = 2,
+}
+
+/** An operand's read and, where the read fixes it, the axis that splits the output into [rows, inner]. */
+type OperandPlan = { read: Read | 'scalar'; split?: number };
+
+function planOperand(shape: number[], outShape: number[]): OperandPlan | null {
+  const size = tf.util.sizeFromShape(shape);
+  const rank = outShape.length;
+  if (size === tf.util.sizeFromShape(outShape)) return { read: Read.Whole };
+  if (size === 1) return { read: 'scalar' };
+  const padded = [...new Array<number>(rank - shape.length).fill(1), ...shape];
+  // A row: leading 1s, then exactly the output's trailing axes (a bias, a per-channel scale).
+  const firstReal = padded.findIndex((d) => d !== 1);
+  if (padded.slice(firstReal).every((d, i) => d === outShape[firstReal + i])) return { read: Read.Row, split: firstReal };
+  // One value per row: the output's leading axes, then trailing 1s (a row norm, a per-image factor).
+  let lastReal = rank - 1;
+  while (padded[lastReal] === 1) lastReal--;
+  if (padded.slice(0, lastReal + 1).every((d, i) => d === outShape[i])) return { read: Read.PerRow, split: lastReal + 1 };
+  return null;
+}
+
+/**
+ * The [rows, inner] layout of `out = a op b` when each operand is the whole output, a row matching the output's
+ * trailing axes, one value per row of its leading axes, or a single value; null for any other broadcast (left to the
+ * kernel the native one wraps).
+ */
+export function binaryLayout(
+  aShape: number[],
+  bShape: number[],
+): { outShape: number[]; rows: number; inner: number; reads: [Read | 'scalar', Read | 'scalar'] } | null {
+  let outShape: number[];
+  try {
+    outShape = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
+  } catch {
+    return null;
+  }
+  const n = tf.util.sizeFromShape(outShape);
+  const pa = planOperand(aShape, outShape);
+  const pb = planOperand(bShape, outShape);
+  if (!pa || !pb || n === 0 || (pa.read === Read.PerRow && pb.read === Read.PerRow)) return null;
+  if (pa.split !== undefined && pb.split !== undefined && pa.split !== pb.split) return null;
+  let split = pa.split ?? pb.split;
+  if (split === undefined) {
+    // Free to choose: rows of at least 256 values keep the inner loop long enough to vectorise.
+    split = outShape.length;
+    while (split > 0 && tf.util.sizeFromShape(outShape.slice(split)) < 256) split--;
+  }
+  const inner = tf.util.sizeFromShape(outShape.slice(split));
+  return { outShape, rows: n / inner, inner, reads: [pa.read, pb.read] };
+}
+
+const BINARY_OPS: Record<string, number> = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3 };
+
+/** Add, Sub, Multiply or RealDiv on float32 operands in one multi-threaded native pass (see binaryLayout). */
+export function makeNativeBinary(kernelName: string): (native: NativeKernels, fallback: tf.KernelFunc) => tf.KernelFunc {
+  const op = BINARY_OPS[kernelName];
+  if (op === undefined) throw new Error(`native binary: no operator for ${kernelName}`);
+  return (native, fallback) => (args: KernelArgs) => {
+    const a = input(args, 'a');
+    const b = input(args, 'b');
+    const layout = a.dtype === 'float32' && b.dtype === 'float32' ? binaryLayout(a.shape, b.shape) : null;
+    if (!layout) return fallback(args);
+    const backend = asWasmBackend(args.backend);
+    const out = backend.makeOutput(layout.outShape, 'float32');
+    // Heap views after the allocation: growing the heap detaches older views. A single value is read as a row of it.
+    const values = (t: tf.TensorInfo, read: Read | 'scalar'): [Float32Array, Read] =>
+      read === 'scalar' ? [new Float32Array(layout.inner).fill(backend.typedArrayFromHeap(t)[0]), Read.Row] : [backend.typedArrayFromHeap(t), read];
+    const [va, ra] = values(a, layout.reads[0]);
+    const [vb, rb] = values(b, layout.reads[1]);
+    native.binary(op, va, ra, vb, rb, backend.typedArrayFromHeap(out), layout.rows, layout.inner);
+    return out;
+  };
+}

@@ -30,8 +30,12 @@ export function input(args: KernelArgs, name: string): TensorInfo {
   return t;
 }
 
+/**
+ * The storage interface of the backend a kernel runs on: the wasm backend itself, or the adapter the native
+ * backend carries over its ordinary typed arrays (native/nativeBackend.ts).
+ */
 export function asWasmBackend(backend: unknown): WasmBackend {
-  return backend as WasmBackend;
+  return (backend as { kernelStorage?: WasmBackend }).kernelStorage ?? (backend as WasmBackend);
 }
 
 /** Runs a kernel currently registered for wasm (a stock one unless it is one of ours). */

@@ -640,6 +640,56 @@ static void relu_grad(const float *restrict dy, const float *restrict x, float *
   for (long i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0 ? 1.f : x[i] != x[i] ? x[i] : 0.f);
 }
 
+/* ---------- Binary element-wise arithmetic (Add, Sub, Mul, RealDiv) ---------- */
+
+/* How an operand of a [rows, inner] binary op is read: one row for every row, its own row, or one value per row. */
+enum { READ_ROW = 0, READ_WHOLE = 1, READ_PER_ROW = 2 };
+
+#define BINARY_LOOP(EXPR)                                                                                              \
+  switch (readA * 3 + readB) {                                                                                         \
+    case READ_WHOLE * 3 + READ_WHOLE:                                                                                  \
+    case READ_WHOLE * 3 + READ_ROW:                                                                                    \
+    case READ_ROW * 3 + READ_WHOLE:                                                                                    \
+    case READ_ROW * 3 + READ_ROW:                                                                                      \
+      for (long j = 0; j < inner; j++) { const float x = pa[j], y = pb[j]; z[j] = (EXPR); }                          \
+      break;                                                                                                           \
+    case READ_PER_ROW * 3 + READ_WHOLE:                                                                                \
+    case READ_PER_ROW * 3 + READ_ROW:                                                                                  \
+      for (long j = 0; j < inner; j++) { const float x = pa[0], y = pb[j]; z[j] = (EXPR); }                          \
+      break;                                                                                                           \
+    default:                                                                                                           \
+      for (long j = 0; j < inner; j++) { const float x = pa[j], y = pb[0]; z[j] = (EXPR); }                          \
+  }
+
+/*
+ * out[r·inner + j] = a op b over `rows` rows of `inner` values, each operand read as one row broadcast to every row
+ * (a bias, a per-channel scale), its own row of a whole [rows, inner] tensor (residual adds, gradient accumulation)
+ * or one value per row (dividing by row norms). The operator is chosen outside the loops so each loop vectorises.
+ */
+static void binary_rows(int op, const float *a, int readA, const float *b, int readB, float *out, long rows, long inner) {
+  const long strideA = readA == READ_WHOLE ? inner : readA == READ_PER_ROW ? 1 : 0;
+  const long strideB = readB == READ_WHOLE ? inner : readB == READ_PER_ROW ? 1 : 0;
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (rows * inner > 65536)
+  for (long r = 0; r < rows; r++) {
+    const float *restrict pa = a + r * strideA;
+    const float *restrict pb = b + r * strideB;
+    float *restrict z = out + r * inner;
+    switch (op) {
+      case 0:
+        BINARY_LOOP(x + y);
+        break;
+      case 1:
+        BINARY_LOOP(x - y);
+        break;
+      case 2:
+        BINARY_LOOP(x * y);
+        break;
+      default:
+        BINARY_LOOP(x / y);
+    }
+  }
+}
+
 /* ---------- Gaussian noise for the augmentations ---------- */
 
 /*
@@ -1185,6 +1235,28 @@ static napi_value js_image_noise(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* binary(op, a, readA, b, readB, out, rows, inner): op 0 add, 1 sub, 2 mul, 3 div; reads as in binary_rows
+ * (0: one row of `inner` values, 1: the whole [rows, inner], 2: one value per row). */
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  double op, ra, rb, rows, inner;
+  if (!num_arg(env, argv[0], &op) || !f32_arg(env, argv[1], &a, &la) || !num_arg(env, argv[2], &ra) ||
+      !f32_arg(env, argv[3], &b, &lb) || !num_arg(env, argv[4], &rb) || !f32_arg(env, argv[5], &out, &lo) ||
+      !num_arg(env, argv[6], &rows) || !num_arg(env, argv[7], &inner))
+    return NULL;
+  const double need[3] = {inner, rows * inner, rows};
+  const int reads_ok = ra >= 0 && ra <= 2 && rb >= 0 && rb <= 2 && ra == (int)ra && rb == (int)rb && !(ra == 2 && rb == 2);
+  if (op < 0 || op > 3 || rows < 0 || inner < 1 || !reads_ok || (double)la != need[(int)ra] || (double)lb != need[(int)rb] ||
+      (double)lo != rows * inner) {
+    napi_throw_range_error(env, NULL, "fast-native: binary operands do not fit [rows, inner]");
+    return NULL;
+  }
+  binary_rows((int)op, a, (int)ra, b, (int)rb, out, (long)rows, (long)inner);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -1226,6 +1298,7 @@ NAPI_MODULE_INIT() {
       {"middleSums", NULL, js_middle_sums, NULL, NULL, NULL, napi_default, NULL},
       {"spreadMiddle", NULL, js_spread_middle, NULL, NULL, NULL, napi_default, NULL},
       {"exp", NULL, js_exp, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
       {"imageNoise", NULL, js_image_noise, NULL, NULL, NULL, napi_default, NULL},

@@ -33,6 +33,12 @@ export interface NativeKernels {
   middleSums(src: Float32Array, outer: number, middle: number, inner: number, scale: number, out: Float32Array): void;
   /** out[(o·middle + m)·inner + i] = src[o·inner + i] / divisor. */
   spreadMiddle(src: Float32Array, outer: number, middle: number, inner: number, divisor: number, out: Float32Array): void;
+  /**
+   * out[r·inner + j] = a op b for op 0 add, 1 sub, 2 mul, 3 div, over `rows` rows of `inner` values; each operand is
+   * read as 0: one row of `inner` values for every row, 1: a whole [rows, inner] tensor, 2: one value per row
+   * (not both operands). Its length must be exactly what its read needs.
+   */
+  binary(op: number, a: Float32Array, readA: number, b: Float32Array, readB: number, out: Float32Array, rows: number, inner: number): void;
   /** y = e^x. */
   exp(x: Float32Array, y: Float32Array): void;
   /** Training-mode batch norm over the last axis (channels = gamma.length): y, and the batch mean and biased variance. */
