@@ -49,6 +49,7 @@ function trainingThroughput(): void {
   const variants: { backend: string; env?: Record<string, string>; label?: string }[] = [
     { backend: 'tensorflow-gpu' },
     { backend: 'tensorflow' },
+    { backend: 'native' },
     { backend: 'wasm' },
     { backend: 'wasm', env: { DCL_NATIVE: '0' }, label: 'wasm, no native kernels' },
     { backend: 'wasm', env: { DCL_NATIVE: '0', DCL_WASM_THREADS: '1' }, label: 'wasm, no native, 1 thread' },
@@ -71,7 +72,7 @@ function trainingThroughput(): void {
         continue;
       }
       const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TrainingRow;
-      const target = backend === 'wasm' && !env ? ` (target ≥ ${targets[encoder]})` : '';
+      const target = (backend === 'native' || backend === 'wasm') && !env ? ` (target ≥ ${targets[encoder]})` : '';
       rows.push([
         name,
         encoder,
@@ -91,11 +92,53 @@ function trainingThroughput(): void {
   );
 }
 
+interface PaperRow extends TrainingRow {
+  estimatedPeakMiB: number;
+  memory: string;
+}
+
+/**
+ * The paper's workload: ResNet-18 (CIFAR stem) at CIFAR's 32×32×3 for batches 32, 256 and 1024, and at STL-10's
+ * 96×96×3 for batch 64, on the backend `auto` picks without a GPU (native kernels). Each in its own process, one
+ * timed step after one warm-up (a batch-1024 step takes over a minute on 2 cores). Peak RSS is the kernel's
+ * high-water mark of that process, beside the estimate the trainer makes before its first step.
+ */
+function paperWorkload(): void {
+  const cases: [string, number][] = quick ? [['32,32,3', 32]] : [['32,32,3', 32], ['32,32,3', 256], ['32,32,3', 1024], ['96,96,3', 64]];
+  const rows: (string | number)[][] = [];
+  for (const [shape, batch] of cases) {
+    const args = [cli, 'bench', '--json', '--encoder', 'resnet18', '--shape', shape, '--batch-size', String(batch), '--steps', '1', '--warmup', '1', '--backend', 'auto'];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) {
+      rows.push([shape.replace(/,/g, '×'), batch, '—', '—', '—', '—', '—', (r.stderr.trim().split('\n').at(-1) ?? '').slice(0, 90)]);
+      continue;
+    }
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as PaperRow;
+    const target = shape === '32,32,3' && batch === 256 ? ' (target ≥ 30)' : '';
+    rows.push([
+      shape.replace(/,/g, '×'),
+      batch,
+      res.imagesPerSecond.toFixed(1) + target,
+      res.msPerStep.toFixed(0),
+      res.peakRssMiB.toFixed(0),
+      res.estimatedPeakMiB.toFixed(0),
+      res.memory,
+      `${res.backend}, ${res.threads} thread(s)${res.native ? `, ${res.native}` : ''}`,
+    ]);
+  }
+  table(
+    'The paper\'s workload: ResNet-18 (CIFAR stem), real trainer step, backend auto',
+    ['input', 'batch', 'images/s', 'ms/step', 'peak RSS MiB', 'estimate MiB', 'step', 'backend'],
+    rows,
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`DCL Explorer benchmarks${quick ? ' (quick)' : ''} — node ${process.version}, ${process.platform}/${process.arch}`);
   const activation = benchActivation(__filename, path.join(__dirname, 'extension.js'));
   table('Extension activation (fresh process, fake vscode module)', ['figure', 'value'], Object.entries(activation).map(([k, v]) => [k, v.toFixed(1)]));
   trainingThroughput();
+  paperWorkload();
 
   const backend = await initBackend('auto');
   const sizes = quick ? [256, 512] : [256, 512, 1024, 2048, 4096];

@@ -1,5 +1,6 @@
 /** `dcl-explorer bench`: training images/s of the real trainer step on one backend. */
 import { BACKEND_PREFERENCES, ENCODER_KINDS, LOSS_KINDS, type BackendPreference, type EncoderKind, type LossKind } from '../shared/protocol';
+import { STEP_MEMORY_MODES, type StepMemory } from '../shared/protocol';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec } from './args';
 
 const SPEC: Record<string, FlagSpec> = {
@@ -12,6 +13,7 @@ const SPEC: Record<string, FlagSpec> = {
   shape: { type: 'string', help: 'input H,W,C (default 28,28,1: MNIST)' },
   json: { type: 'boolean', help: 'print the result as one JSON line (the last stdout line)' },
   profile: { type: 'boolean', help: 'also time every kernel and print where a step spends its time' },
+  memory: { type: 'string', help: 'whole | per-view: both views on one tape, or one at a time (less memory, one more forward pass); default: what fits, as a run chooses' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -20,7 +22,7 @@ export const BENCH_HELP = formatHelp(
     'Measures training images/s of the real trainer step (two augmentations, encoder, head, loss, backward,\n' +
     'optimizer) after warm-up. With --json the last stdout line is\n' +
     '{"imagesPerSecond", "viewsPerSecond", "backend", "threads", "encoder", "batchSize", "msPerStep", "augmentMsPerStep", "peakRssMiB",\n' +
-    ' "tensorsLeaked"}. images/s counts the batch (N images per step); each image is augmented into two views, so\n' +
+    ' "estimatedPeakMiB", "memory", "tensorsLeaked"}. images/s counts the batch (N images per step); each image is augmented into two views, so\n' +
     'views/s = 2 × images/s. The wasm backend uses every core; DCL_WASM_THREADS=N sets the pool size.',
   SPEC,
 );
@@ -56,6 +58,7 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
     loss: pick<LossKind>(flags.loss, LOSS_KINDS, 'loss', 'dcl'),
     inputShape: shape as [number, number, number],
     profile: flags.profile === true,
+    memory: flags.memory === undefined ? undefined : pick<StepMemory>(flags.memory, STEP_MEMORY_MODES, 'memory', 'whole'),
   });
   if (flags.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
@@ -63,7 +66,8 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `${result.encoder} batch ${result.batchSize} on ${result.backend} (${result.threads} thread${result.threads === 1 ? '' : 's'}): ` +
         `${result.imagesPerSecond.toFixed(0)} images/s (${result.viewsPerSecond.toFixed(0)} views/s), ${result.msPerStep.toFixed(1)} ms/step ` +
-        `(augmentation ${result.augmentMsPerStep.toFixed(1)} ms), peak RSS ${result.peakRssMiB.toFixed(0)} MiB\n`,
+        `(augmentation ${result.augmentMsPerStep.toFixed(1)} ms), peak RSS ${result.peakRssMiB.toFixed(0)} MiB ` +
+        `(estimate ${result.estimatedPeakMiB.toFixed(0)} MiB, ${result.memory} step)\n`,
     );
     if (result.kernels) process.stdout.write(kernelTable(result.kernels, result.msPerStep));
   }

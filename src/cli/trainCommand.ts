@@ -47,11 +47,12 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
     runDir = createRunFolder(config);
   }
 
-  const [{ runTraining }, { installStopHandlers }] = await Promise.all([import('../trainer/train'), import('../trainer/stopSignal')]);
+  const [{ runTraining, injectedFailures }, { installStopHandlers }] = await Promise.all([import('../trainer/train'), import('../trainer/stopSignal')]);
   const shouldStop = installStopHandlers((why) => process.stderr.write(`\n${why}: finishing the current step, then stopping (press Ctrl+C again to quit at once)\n`));
   const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
-  const injected = Number(process.env.DCL_INJECT_NONFINITE_AT_STEP);
-  const result = await runTraining(runDir, { shouldStop, onEvent: report, injectNonFiniteAtStep: Number.isInteger(injected) ? injected : undefined });
+  const result = await runTraining(runDir, { shouldStop, onEvent: report, ...injectedFailures(process.env) });
+  // The progress lines end with the reason; with --quiet it is still the one line a failure prints.
+  if (result.state === 'failed' && !report) process.stderr.write(`failed: ${result.error}\n`);
   process.stdout.write(`${runDir}\n`);
   return result.state === 'failed' ? 1 : 0;
 }

@@ -19,6 +19,18 @@ export const ENCODER_KINDS: readonly EncoderKind[] = ['mlp', 'cnn', 'resnet18'];
 export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
 
+/** How a training step differentiates: both views' graphs at once, or one view at a time (less memory). */
+export type StepMemory = 'whole' | 'per-view';
+export const STEP_MEMORY_MODES: readonly StepMemory[] = ['whole', 'per-view'];
+
+export interface RunMemory {
+  /** Predicted peak memory of the trainer process (wasm: of its heap), MiB. */
+  estimatedPeakMiB: number;
+  /** What the peak must stay under: the machine's (or cgroup's) memory, or the wasm heap, MiB. */
+  limitMiB: number;
+  step: StepMemory;
+}
+
 export type OptimizerKind = 'adam' | 'sgd';
 
 export interface RunConfig {
@@ -124,6 +136,8 @@ export interface StartedEvent extends EventBase {
   schemaVersion: number;
   config: RunConfig;
   backend: BackendInfo;
+  /** The peak-memory estimate made before the first step, and the step mode it chose (absent in older runs). */
+  memory?: RunMemory;
   totalSteps: number;
   trainSize: number;
   testSize: number;

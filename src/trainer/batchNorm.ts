@@ -110,6 +110,22 @@ function batchNormTrainingKernels(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
   return { y, mean: stats![0], variance: stats![1] };
 }
 
+/** While > 0, training-mode calls use batch statistics but leave the moving averages alone (see freezeMovingStatistics). */
+let movingStatisticsFrozen = 0;
+
+/**
+ * Runs `fn` with every batch-norm layer's moving averages left unchanged: for a forward pass that recomputes one
+ * already counted (step.ts's view-at-a-time backward), so the averages move once per view and step, as always.
+ */
+export function freezeMovingStatistics<T>(fn: () => T): T {
+  movingStatisticsFrozen++;
+  try {
+    return fn();
+  } finally {
+    movingStatisticsFrozen--;
+  }
+}
+
 export class FastBatchNormalization extends StockBatchNormalization {
   static className = 'BatchNormalization';
 
@@ -122,7 +138,7 @@ export class FastBatchNormalization extends StockBatchNormalization {
     return tf.tidy(() => {
       const { y, mean, variance } = batchNormTraining(x, this.gamma.read(), this.beta.read(), this.epsilon);
       // The stock layer's update: moving ← moving − (moving − batch)·(1 − momentum).
-      for (const [moving, batch] of [
+      for (const [moving, batch] of movingStatisticsFrozen > 0 ? [] : [
         [this.movingMean, mean],
         [this.movingVariance, variance],
       ] as const) {

@@ -2,11 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendPreference, EncoderKind, LossKind } from '../shared/protocol';
 import { augmentBatch, defaultAugmentOptions, type AugmentOptions } from './augment';
+import * as fs from 'node:fs';
 import { initBackend } from './backend';
+import { estimateMemory, memoryRefusal } from './memoryEstimate';
 import { startKernelProfile, type KernelTime } from './kernelProfile';
 import { buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
 import { makeOptimizer } from './optimizer';
-import { trainableVariables, trainStep } from './step';
+import { trainableVariables, trainStep, type StepMemory } from './step';
 
 export interface TrainingBenchOptions {
   encoder: EncoderKind;
@@ -18,6 +20,8 @@ export interface TrainingBenchOptions {
   inputShape: [number, number, number];
   /** Time every kernel during the timed steps (adds a little overhead per kernel call). */
   profile?: boolean;
+  /** How the step differentiates (step.ts); by default what the memory estimate picks, as a run does. */
+  memory?: StepMemory;
 }
 
 export interface TrainingBenchResult {
@@ -34,7 +38,11 @@ export interface TrainingBenchResult {
   msPerStep: number;
   /** Of msPerStep, the time the two augmentations alone take (timed separately, after the steps). */
   augmentMsPerStep: number;
+  /** The process's peak resident memory (Linux: the kernel's high-water mark, else sampled after each step). */
   peakRssMiB: number;
+  /** What memoryEstimate.ts predicted for that peak before the first step, and the step mode used. */
+  estimatedPeakMiB: number;
+  memory: StepMemory;
   tensorsLeaked: number;
   /** With `profile`: each kernel's calls and milliseconds per timed step, slowest first. */
   kernels?: KernelTime[];
@@ -51,6 +59,16 @@ async function timeAugmentation(batch: tf.Tensor4D, augment: AugmentOptions, ste
   return (performance.now() - t0) / steps;
 }
 
+/** The kernel's record of this process's peak resident memory (VmHWM), in bytes; undefined off Linux. */
+function highWaterMark(): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBenchResult> {
   const choice = await initBackend(o.backend);
   if (encoderUsesConv(o.encoder)) {
@@ -61,10 +79,17 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
   const head = buildProjectionHead(featureDim(o.encoder), [512, 128], 2);
   const optimizer = makeOptimizer({ kind: 'adam', lr: 1e-3, momentum: 0.9, weightDecay: 1e-6, warmupEpochs: 0, schedule: 'constant' });
   const models = { encoder, head, vars: trainableVariables(encoder, head), optimizer };
+  const estimate = estimateMemory({ encoder, head, batchSize: o.batchSize, backend: choice.name }, o.memory);
+  const refusal = memoryRefusal(estimate, { encoder: o.encoder, batchSize: o.batchSize, shape: o.inputShape, backend: choice.name });
+  if (refusal) {
+    encoder.dispose();
+    head.dispose();
+    throw new Error(refusal);
+  }
   const augment = defaultAugmentOptions(o.inputShape[2] as 1 | 3, true);
   const batch = tf.randomUniform([o.batchSize, ...o.inputShape], 0, 1, 'float32', 3) as tf.Tensor4D;
   let peakRss = process.memoryUsage().rss;
-  const settings = (i: number) => ({ loss: o.loss, temperature: 0.1, sigma: 0.5, augment, seeds: [2 * i, 2 * i + 1] as [number, number] });
+  const settings = (i: number) => ({ loss: o.loss, temperature: 0.1, sigma: 0.5, augment, seeds: [2 * i, 2 * i + 1] as [number, number], memory: estimate.step });
   try {
     for (let i = 0; i < o.warmup; i++) await trainStep(models, batch, settings(i));
     const tensorsBefore = tf.memory().numTensors;
@@ -93,7 +118,9 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
       encoder: o.encoder,
       batchSize: o.batchSize,
       msPerStep: (seconds * 1000) / o.steps,
-      peakRssMiB: peakRss / 2 ** 20,
+      peakRssMiB: (highWaterMark() ?? peakRss) / 2 ** 20,
+      estimatedPeakMiB: estimate.peakMiB,
+      memory: estimate.step,
       tensorsLeaked: tf.memory().numTensors - tensorsBefore,
       ...(kernels ? { kernels } : {}),
     };

@@ -5,7 +5,7 @@
  */
 import type { ChildToHost } from '../shared/protocol';
 import { installStopHandlers } from './stopSignal';
-import { runTraining } from './train';
+import { injectedFailures, runTraining } from './train';
 
 let pendingSends = 0;
 let drained: (() => void) | undefined;
@@ -38,7 +38,6 @@ async function main(): Promise<number> {
   const runDir = parseRunDir(process.argv.slice(2));
   const shouldStop = installStopHandlers((why) => send({ kind: 'log', line: `stop requested (${why}); finishing the current step` }));
   send({ kind: 'runDir', runDir });
-  const injected = Number(process.env.DCL_INJECT_NONFINITE_AT_STEP);
   const result = await runTraining(runDir, {
     shouldStop,
     onEvent: (event) => send({ kind: 'event', event }),
@@ -46,7 +45,7 @@ async function main(): Promise<number> {
       process.stdout.write(line + '\n');
       send({ kind: 'log', line });
     },
-    injectNonFiniteAtStep: Number.isInteger(injected) ? injected : undefined,
+    ...injectedFailures(process.env),
   });
   if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);
   return result.state === 'failed' ? 1 : 0;

@@ -66,7 +66,7 @@ export async function computeNpcProfile(req: NpcProfileRequest): Promise<{ file:
 
   req.onProgress?.(0, 'loading');
   await initBackend(config.backend === 'cpu' ? 'cpu' : 'auto');
-  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: 1, seed: config.seed });
+  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: 1, seed: config.seed, encoder: config.encoder });
   const shape = { height: data.height, width: data.width, channels: data.channels };
   const { encoder, head, model } = await loadModel(req.runDir, config, [data.height, data.width, data.channels], req.initial);
   const augment = defaultAugmentOptions(data.channels, config.dataset === 'mnist' || config.dataset === 'synthetic');

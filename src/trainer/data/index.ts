@@ -4,7 +4,7 @@
  * Plain Node only (no TensorFlow.js): the extension host imports describeDatasetDir to check a folder
  * the user picked before launching a run, and the host bundle must never pull in tfjs.
  */
-import type { DatasetKind } from '../../shared/protocol';
+import type { DatasetKind, EncoderKind } from '../../shared/protocol';
 import type { Dataset, ImageSet } from './types';
 import { imageBytes } from './types';
 import { requireDataDir } from './files';
@@ -12,7 +12,7 @@ import { describeIdxFolder, loadIdxFolder } from './idx';
 import { describeMnist, loadMnist } from './mnist';
 import { describeCifar10, describeCifar100, loadCifar10, loadCifar100 } from './cifar';
 import { describeStl10, loadStl10 } from './stl10';
-import { makeSyntheticDataset, SYNTHETIC_DEFAULTS } from './synthetic';
+import { makeSyntheticDataset, SYNTHETIC_DEFAULTS, syntheticShapeFor } from './synthetic';
 
 export type { Dataset, ImageSet } from './types';
 
@@ -26,6 +26,8 @@ export interface LoadDatasetOptions {
   testSubset?: number;
   /** Seed of the synthetic dataset (the only random one). */
   seed?: number;
+  /** The encoder the data is for: the synthetic dataset takes the shape of that encoder's usual data (syntheticShapeFor). */
+  encoder?: EncoderKind;
   /** Load STL-10's unlabeled split as Dataset.unlabeled; the other datasets have none and ignore this. */
   unlabeled?: boolean;
 }
@@ -64,6 +66,7 @@ function readKind(opts: LoadDatasetOptions, subset: number, testSubset: number):
     case 'synthetic':
       // Generate only what will be kept: the generator is prefix-stable, so this equals slicing.
       return makeSyntheticDataset({
+        ...syntheticShapeFor(opts.encoder),
         seed: opts.seed,
         trainCount: subset || SYNTHETIC_DEFAULTS.trainCount,
         testCount: testSubset || SYNTHETIC_DEFAULTS.testCount,
@@ -111,7 +114,7 @@ function describeKind(kind: DatasetKind, dir: string | undefined): string {
       return describeMnist();
     case 'synthetic':
       return `synthetic: generated on the fly (${SYNTHETIC_DEFAULTS.numClasses} classes, ` +
-        `${SYNTHETIC_DEFAULTS.height}×${SYNTHETIC_DEFAULTS.width}×${SYNTHETIC_DEFAULTS.channels}), no folder needed`;
+        `${SYNTHETIC_DEFAULTS.height}×${SYNTHETIC_DEFAULTS.width}×${SYNTHETIC_DEFAULTS.channels}; 32×32×3 for resnet18), no folder needed`;
     case 'idx':
       return describeIdxFolder(requireDataDir(kind, dir, NEEDS_DIR.idx as string));
     case 'cifar10':

@@ -8,6 +8,7 @@
  * Gaussian pixel noise, so images of a class differ but stay closer to each other than to other classes.
  * Generation is sequential from a seeded PRNG, so the first N images are the same whatever the count.
  */
+import type { EncoderKind } from '../../shared/protocol';
 import { mulberry32 } from '../random';
 import type { Dataset, ImageSet } from './types';
 
@@ -33,6 +34,14 @@ export const SYNTHETIC_DEFAULTS: Required<SyntheticOptions> = {
   noise: 0.1,
   seed: 0,
 };
+
+/**
+ * The synthetic images' shape for an encoder: MNIST's 28×28×1 for the small encoders, CIFAR's 32×32×3 for ResNet-18
+ * (the CIFAR-stem network of the paper's tables), so a smoke run exercises the shapes a real run of that model has.
+ */
+export function syntheticShapeFor(encoder: EncoderKind | undefined): Pick<SyntheticOptions, 'height' | 'width' | 'channels'> {
+  return encoder === 'resnet18' ? { height: 32, width: 32, channels: 3 } : {};
+}
 
 /** Standard normal draws (Box–Muller), using both values of each pair. */
 function gaussianSource(rand: () => number): () => number {

@@ -11,7 +11,9 @@
  * get copies (see nativeBackend.ts). The pool holds at most `capBytes`; beyond that freed buffers go to the GC.
  */
 export class BufferPool {
-  private readonly free = new Map<number, ArrayBuffer[]>();
+  /** Free buffers by byte length, each with the generation it was freed in. */
+  private readonly free = new Map<number, { buffer: ArrayBuffer; generation: number }[]>();
+  private generation = 0;
   private readonly mine = new WeakSet<ArrayBuffer>();
   private readonly shared = new WeakSet<ArrayBuffer>();
   private pooledBytes = 0;
@@ -20,11 +22,10 @@ export class BufferPool {
 
   /** A buffer of exactly `bytes`, reused when one is free (its contents are then stale: callers overwrite it). */
   take(bytes: number): ArrayBuffer {
-    const list = this.free.get(bytes);
-    const reused = list?.pop();
+    const reused = this.free.get(bytes)?.pop();
     if (reused) {
       this.pooledBytes -= bytes;
-      return reused;
+      return reused.buffer;
     }
     const buffer = new ArrayBuffer(bytes);
     this.mine.add(buffer);
@@ -49,8 +50,22 @@ export class BufferPool {
     if (this.pooledBytes + buffer.byteLength > this.capBytes) return;
     let list = this.free.get(buffer.byteLength);
     if (!list) this.free.set(buffer.byteLength, (list = []));
-    list.push(buffer);
+    list.push({ buffer, generation: this.generation });
     this.pooledBytes += buffer.byteLength;
+  }
+
+  /**
+   * Starts a new generation and drops the buffers that stayed free through the whole previous one: a training step
+   * asks for the same sizes every step, so what one step did not take back is waste the GC may have.
+   */
+  trim(): void {
+    this.generation++;
+    for (const [bytes, list] of this.free) {
+      const keep = list.filter((e) => e.generation >= this.generation - 1);
+      this.pooledBytes -= (list.length - keep.length) * bytes;
+      if (keep.length) this.free.set(bytes, keep);
+      else this.free.delete(bytes);
+    }
   }
 
   /** Bytes held for reuse now. */

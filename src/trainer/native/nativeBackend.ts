@@ -111,6 +111,12 @@ class NativeCpuBackend extends MathBackendCPU {
   }
 }
 
+/** At a training step's start: frees the pooled buffers the last step did not reuse (no-op on other backends). */
+export function trimBufferPool(): void {
+  const backend = tf.backend();
+  if (backend instanceof NativeCpuBackend) backend.pool.trim();
+}
+
 /** Backends registered here (the native one; tests add variants) and the compiled kernels behind each. */
 const registered = new Map<string, NativeKernels>();
 
