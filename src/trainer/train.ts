@@ -8,7 +8,17 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NPC_PERCENTILES, RUN_FILES, type BackendInfo, type RunConfig, type RunEvent, type RunState } from '../shared/protocol';
+import {
+  NPC_PERCENTILES,
+  RUN_FILES,
+  STEP_MEMORY_MODES,
+  type BackendInfo,
+  type RunConfig,
+  type RunEvent,
+  type RunMemory,
+  type RunState,
+  type StepMemory,
+} from '../shared/protocol';
 import { ConfigError, resolveConfig } from '../shared/runConfig';
 import { summarizeNpc } from '../shared/stats';
 import { defaultAugmentOptions } from './augment';
@@ -16,6 +26,8 @@ import { initBackend, type BackendChoice } from './backend';
 import { saveCheckpoint } from './checkpoint';
 import { loadDataset, type Dataset, type ImageSet } from './data';
 import { imageBytes } from './data/types';
+import { describeFailure, simulatedWasmAbort, type FailureContext } from './fatalErrors';
+import { estimateMemory, memoryRefusal } from './memoryEstimate';
 import { embeddingsDir, writeEmbedding, writeSampleImages } from './embeddings/format';
 import { applyModel, buildEncoder, buildProjectionHead, encoderUsesConv, featureDim, missingConvGradientKernels } from './encoders';
 import { encodeImages, imageBatch, type ImageShape } from './features';
@@ -35,6 +47,17 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
   /** Test hook: make the loss non-finite at this step to exercise the failure path. */
   injectNonFiniteAtStep?: number;
+  /** Test hook: throw the wasm runtime's heap-exhausted abort at this step, to exercise its explanation. */
+  injectRuntimeAbortAtStep?: number;
+}
+
+/** The test hooks set by DCL_INJECT_NONFINITE_AT_STEP and DCL_INJECT_ABORT_AT_STEP (whole step numbers). */
+export function injectedFailures(env: Record<string, string | undefined>): Pick<TrainHooks, 'injectNonFiniteAtStep' | 'injectRuntimeAbortAtStep'> {
+  const at = (name: string) => {
+    const v = env[name] === undefined || env[name] === '' ? NaN : Number(env[name]);
+    return Number.isInteger(v) ? v : undefined;
+  };
+  return { injectNonFiniteAtStep: at('DCL_INJECT_NONFINITE_AT_STEP'), injectRuntimeAbortAtStep: at('DCL_INJECT_ABORT_AT_STEP') };
 }
 
 export interface TrainResult {
@@ -50,6 +73,8 @@ type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'step'
 class RunContext {
   step = 0;
   epoch = 0;
+  /** What a fatal runtime error is explained with, filled in as it becomes known. */
+  readonly failure: Omit<FailureContext, 'step'> = {};
   constructor(
     readonly folder: RunFolder,
     readonly hooks: TrainHooks,
@@ -107,8 +132,8 @@ export async function runTraining(runDir: string, hooks: TrainHooks = {}): Promi
   try {
     return await train(ctx, resolveConfigOf(folder));
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    ctx.log(`failed: ${e instanceof Error && e.stack ? e.stack : reason}`);
+    const reason = describeFailure(e, { ...ctx.failure, step: ctx.step });
+    ctx.log(`failed: ${reason}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
     ctx.emit({ type: 'failed', reason });
     folder.updateStatus({ state: 'failed', endedAt: new Date().toISOString(), error: reason, step: ctx.step, epoch: ctx.epoch });
     return { state: 'failed', error: reason };
@@ -138,8 +163,9 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     details: backend.details,
   };
   ctx.log(`backend: ${backend.details.join(', ')}`);
+  Object.assign(ctx.failure, { backend: backend.name, encoder: config.encoder, batchSize: config.batchSize });
 
-  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed, unlabeled: config.useUnlabeled });
+  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed, unlabeled: config.useUnlabeled, encoder: config.encoder });
   // The contrastive loss needs no labels, so STL-10's unlabeled split can join the training pool; the kNN
   // bank stays the labelled train split.
   const pool = data.unlabeled ? joinSets(data.train, data.unlabeled, imageBytes(data)) : data.train;
@@ -153,11 +179,12 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
   const models: StepModels = { encoder, head, vars: trainableVariables(encoder, head), optimizer };
   const isDigits = config.dataset === 'mnist' || config.dataset === 'synthetic' || (config.dataset === 'idx' && data.numClasses === 10 && /mnist/i.test(data.name) && !/fashion/i.test(data.name));
   const augment = defaultAugmentOptions(data.channels, isDigits);
+  const memory = checkMemory(ctx, config, backend.name, { encoder, head }, data, pool);
 
   const stepsPerEpoch = Math.floor(pool.count / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   folder.updateStatus({ backend: backendInfo, totalSteps, step: 0, epoch: 0 });
-  ctx.emit({ type: 'started', schemaVersion: 1, config, backend: backendInfo, totalSteps, trainSize: pool.count, testSize: data.test.count });
+  ctx.emit({ type: 'started', schemaVersion: 1, config, backend: backendInfo, memory, totalSteps, trainSize: pool.count, testSize: data.test.count });
 
   let bestKnn = -Infinity;
   let lastKnn = NaN;
@@ -218,7 +245,9 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
           augment,
           seeds: [deriveSeed(config.seed, 4, ctx.step, 1), deriveSeed(config.seed, 4, ctx.step, 2)],
           poison: hooks.injectNonFiniteAtStep === ctx.step,
+          memory: memory.step,
         });
+        if (hooks.injectRuntimeAbortAtStep === ctx.step) throw simulatedWasmAbort();
         batch.dispose();
         if (!outcome.applied) throw new Error(`non-finite loss at step ${ctx.step}`);
         const lossValue = outcome.loss;
@@ -263,6 +292,34 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     encoder.dispose();
     head.dispose();
   }
+}
+
+/**
+ * Predicts the run's peak memory before its first step, picks the step mode that fits, and refuses a run that
+ * cannot fit with one line naming the number, the limit and the fix. DCL_STEP_MEMORY=whole|per-view forces a mode.
+ */
+function checkMemory(
+  ctx: RunContext,
+  config: RunConfig,
+  backend: string,
+  models: { encoder: tf.LayersModel; head: tf.LayersModel },
+  data: Dataset,
+  pool: ImageSet,
+): RunMemory {
+  const forced = process.env.DCL_STEP_MEMORY;
+  if (forced !== undefined && !STEP_MEMORY_MODES.includes(forced as StepMemory)) {
+    throw new Error(`DCL_STEP_MEMORY must be one of ${STEP_MEMORY_MODES.join(', ')}; got "${forced}"`);
+  }
+  const splits = [pool, data.test];
+  const datasetBytes = splits.reduce((a, s) => a + s.images.byteLength + s.labels.byteLength, 0);
+  const estimate = estimateMemory(
+    { ...models, batchSize: config.batchSize, backend, datasetBytes, featureImages: data.train.count + data.test.count },
+    forced as StepMemory | undefined,
+  );
+  const refusal = memoryRefusal(estimate, { encoder: config.encoder, batchSize: config.batchSize, shape: [data.height, data.width, data.channels], backend });
+  if (refusal) throw new Error(refusal);
+  ctx.log(`memory: about ${(estimate.peakMiB / 1024).toFixed(1)} GiB at the peak (${estimate.step} step; limit ${estimate.limitWhat})`);
+  return { estimatedPeakMiB: Math.round(estimate.peakMiB), limitMiB: Math.round(estimate.limitMiB), step: estimate.step };
 }
 
 function joinSets(a: ImageSet, b: ImageSet, bytesPerImage: number): ImageSet {
