@@ -142,6 +142,23 @@ describe('native backend', { skip }, () => {
     await compare('exp', [values([5, 7], 0.5)], (a) => tf.exp(a));
   });
 
+  test('inference batch norm and top-k (ties keep the lower index first, as tfjs orders them)', async () => {
+    const x = values([3, 4, 5, 6]);
+    const variance = values([6]);
+    variance.values.forEach((v, i) => (variance.values[i] = 0.5 + Math.abs(v)));
+    await compare('batch norm with statistics', [x, values([6]), variance, values([6]), values([6])], (a, m, v, o, g) =>
+      tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, g as tf.Tensor1D, 1e-3),
+    );
+    await compare('batch norm without offset and scale', [x, values([6]), variance], (a, m, v) => tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D), NATIVE_BACKEND, 1e-5, 1e-5);
+    const ties = { shape: [7, 40], values: Float32Array.from({ length: 280 }, (_, i) => Math.round(Math.sin(i * 1.7) * 4) / 4) };
+    for (const k of [1, 5, 40]) {
+      await compare(`topk k=${k} with ties`, [ties], (a) => {
+        const { values: v, indices } = tf.topk(a, k);
+        return [v, tf.cast(indices, 'float32')];
+      }, NATIVE_BACKEND, 0, 0);
+    }
+  });
+
   test('a tensor larger than the 4 GB WebAssembly heap can exist', { skip: process.arch !== 'x64' && process.arch !== 'arm64' ? 'needs a 64-bit machine' : false }, async () => {
     await tf.setBackend(NATIVE_BACKEND);
     // Zeros the OS has not handed out yet: allocating this touches no memory.

@@ -33,7 +33,7 @@ const ARTIFACTS = path.join(repoRoot(), 'test-artifacts', 'e2e');
 /**
  * Small defaults for the flow (it asks loss, dataset, training images, encoder, batch size, τ, epochs): the
  * first 5 000 MNIST images with the MLP at batch 128 are 39 steps an epoch, about 20 s on two cores. The
- * trainer runs on Node's WebAssembly backend, as it would for a user without tfjs-node.
+ * trainer runs on the native CPU backend (or WebAssembly without a C compiler), as it would for a user without tfjs-node.
  */
 const WORKSPACE_SETTINGS = {
   'dclExplorer.encoder': 'mlp',

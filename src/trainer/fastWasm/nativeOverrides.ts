@@ -11,6 +11,7 @@ import { makeNativeConv2D, makeNativeConv2DBackpropFilter, makeNativeConv2DBackp
 import { RELU_GRAD, makeNativeBinary, makeNativeExp, makeNativeRelu, makeNativeReluGrad } from './nativeElementwise';
 import { SPREAD_OVER_AXES, makeNativeSpreadOverAxes } from './nativeGradients';
 import { makeNativeCropAndResize, makeNativeTransform } from './nativeImage';
+import { makeNativeFusedBatchNorm, makeNativeTopK } from './nativeInference';
 import { makeNativeBatchMatMul, makeNativeFusedMatMul } from './nativeMatMul';
 import { makeNativeReduction } from './sum';
 
@@ -34,6 +35,8 @@ const WRAPPED: [string, Maker][] = [
   [tf.Sub, makeNativeBinary(tf.Sub)],
   [tf.Multiply, makeNativeBinary(tf.Multiply)],
   [tf.RealDiv, makeNativeBinary(tf.RealDiv)],
+  [tf.FusedBatchNorm, makeNativeFusedBatchNorm],
+  [tf.TopK, makeNativeTopK],
 ];
 
 /** Kernels with no stock counterpart: batchNorm.ts and nativeGradients.ts ask the registry whether they exist. */

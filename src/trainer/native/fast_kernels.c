@@ -690,6 +690,79 @@ static void binary_rows(int op, const float *a, int readA, const float *b, int r
   }
 }
 
+/* ---------- Batch normalisation with given statistics (inference) ---------- */
+
+/*
+ * y = offset + (x − mean)·scale/√(variance + ε) per channel (the last axis, C values), as tfjs's FusedBatchNorm
+ * kernel computes it in double before rounding to float. offset/scale may be NULL (0 and 1).
+ */
+static void batch_norm_inference(const float *x, long rows, long C, const float *mean, const float *variance, const float *offset,
+                                 const float *scale, double eps, float *y) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (rows * C > 65536)
+  for (long r = 0; r < rows; r++) {
+    const float *restrict xr = x + r * C;
+    float *restrict yr = y + r * C;
+    for (long c = 0; c < C; c++) {
+      const double s = (scale ? (double)scale[c] : 1.0) / sqrt((double)variance[c] + eps);
+      yr[c] = (float)((offset ? (double)offset[c] : 0.0) + ((double)xr[c] - (double)mean[c]) * s);
+    }
+  }
+}
+
+/* ---------- Top-k along the last axis ---------- */
+
+/* Whether (va, ia) ranks before (vb, ib): larger value first, the lower index first among equal values (tfjs's order). */
+static inline int ranks_before(float va, int32_t ia, float vb, int32_t ib) { return va > vb || (va == vb && ia < ib); }
+
+/* Restores the heap property below slot i of a heap whose root is the pair ranking last. */
+static void sift_down(float *v, int32_t *ix, long n, long i) {
+  for (;;) {
+    long worst = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && ranks_before(v[worst], ix[worst], v[l], ix[l])) worst = l;
+    if (r < n && ranks_before(v[worst], ix[worst], v[r], ix[r])) worst = r;
+    if (worst == i) return;
+    float tv = v[i];
+    v[i] = v[worst];
+    v[worst] = tv;
+    int32_t ti = ix[i];
+    ix[i] = ix[worst];
+    ix[worst] = ti;
+    i = worst;
+  }
+}
+
+/* The k largest of each row of [rows, cols], sorted (value descending, index ascending): a size-k heap per row. */
+static void top_k(const float *x, long rows, long cols, long k, float *values, int32_t *indices) {
+#pragma omp parallel for num_threads(g_threads) schedule(dynamic, 4) if (rows * cols > 65536)
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * cols;
+    float *v = values + r * k;
+    int32_t *ix = indices + r * k;
+    for (long j = 0; j < k; j++) {
+      v[j] = row[j];
+      ix[j] = (int32_t)j;
+    }
+    for (long j = k / 2 - 1; j >= 0; j--) sift_down(v, ix, k, j);
+    for (long j = k; j < cols; j++) {
+      if (ranks_before(row[j], (int32_t)j, v[0], ix[0])) {
+        v[0] = row[j];
+        ix[0] = (int32_t)j;
+        sift_down(v, ix, k, 0);
+      }
+    }
+    /* Heap sort: the pair ranking last goes to the end, leaving the row sorted best first. */
+    for (long n = k - 1; n > 0; n--) {
+      float tv = v[0];
+      v[0] = v[n];
+      v[n] = tv;
+      int32_t ti = ix[0];
+      ix[0] = ix[n];
+      ix[n] = ti;
+      sift_down(v, ix, n, 0);
+    }
+  }
+}
+
 /* ---------- Gaussian noise for the augmentations ---------- */
 
 /*
@@ -1257,6 +1330,42 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* batchNormInference(x, mean, variance, offset, scale, epsilon, y): channels = mean.length; an empty offset/scale is 0/1. */
+static napi_value js_batch_norm_inference(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  float *x, *mean, *var, *off, *scale, *y;
+  size_t lx, lm, lv, lo, ls, ly;
+  double eps;
+  if (!f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &mean, &lm) || !f32_arg(env, argv[2], &var, &lv) ||
+      !f32_arg(env, argv[3], &off, &lo) || !f32_arg(env, argv[4], &scale, &ls) || !num_arg(env, argv[5], &eps) ||
+      !f32_arg(env, argv[6], &y, &ly))
+    return NULL;
+  if (lm == 0 || lv != lm || (lo != 0 && lo != lm) || (ls != 0 && ls != lm) || lx % lm != 0 || ly != lx) {
+    napi_throw_range_error(env, NULL, "fast-native: batchNormInference needs per-channel statistics of x's last axis");
+    return NULL;
+  }
+  batch_norm_inference(x, (long)(lx / lm), (long)lm, mean, var, lo ? off : NULL, ls ? scale : NULL, eps, y);
+  return NULL;
+}
+
+/* topK(x, cols, k, values, indices): the k largest of each row of x seen as [x.length / cols, cols], sorted. */
+static napi_value js_top_k(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  float *x, *values;
+  int32_t *indices;
+  size_t lx, lv, li;
+  double cols, k;
+  if (!f32_arg(env, argv[0], &x, &lx) || !num_arg(env, argv[1], &cols) || !num_arg(env, argv[2], &k) ||
+      !f32_arg(env, argv[3], &values, &lv) || !i32_arg(env, argv[4], &indices, &li))
+    return NULL;
+  if (cols < 1 || k < 1 || k > cols || lx % (size_t)cols != 0 || lv != lx / (size_t)cols * (size_t)k || li != lv) {
+    napi_throw_range_error(env, NULL, "fast-native: topK needs 1 <= k <= cols and outputs of rows × k");
+    return NULL;
+  }
+  top_k(x, (long)(lx / (size_t)cols), (long)cols, (long)k, values, indices);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -1299,6 +1408,8 @@ NAPI_MODULE_INIT() {
       {"spreadMiddle", NULL, js_spread_middle, NULL, NULL, NULL, napi_default, NULL},
       {"exp", NULL, js_exp, NULL, NULL, NULL, napi_default, NULL},
       {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormInference", NULL, js_batch_norm_inference, NULL, NULL, NULL, napi_default, NULL},
+      {"topK", NULL, js_top_k, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
       {"imageNoise", NULL, js_image_noise, NULL, NULL, NULL, napi_default, NULL},

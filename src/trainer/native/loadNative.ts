@@ -39,6 +39,10 @@ export interface NativeKernels {
    * (not both operands). Its length must be exactly what its read needs.
    */
   binary(op: number, a: Float32Array, readA: number, b: Float32Array, readB: number, out: Float32Array, rows: number, inner: number): void;
+  /** y = offset + (x − mean)·scale/√(variance + ε) per channel of the last axis; an empty offset/scale means 0/1. */
+  batchNormInference(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array, scale: Float32Array, epsilon: number, y: Float32Array): void;
+  /** The k largest of each row of x ([x.length / cols, cols]), value descending and the lower index first among ties. */
+  topK(x: Float32Array, cols: number, k: number, values: Float32Array, indices: Int32Array): void;
   /** y = e^x. */
   exp(x: Float32Array, y: Float32Array): void;
   /** Training-mode batch norm over the last axis (channels = gamma.length): y, and the batch mean and biased variance. */
