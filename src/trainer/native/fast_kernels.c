@@ -1,12 +1,14 @@
 /*
- * Native float32 kernels for the trainer's wasm backend: a packed, register-blocked GEMM and the
- * im2col/col2im rearrangements that turn convolutions and their gradients into GEMMs.
+ * Native float32 kernels for the trainer's CPU backends: a packed, register-blocked GEMM; convolutions and their
+ * gradients as im2col/col2im + GEMM; training- and inference-mode batch norm; ReLU and its gradient; binary
+ * element-wise arithmetic; reductions; top-k; Adam; and the augmentations' resampling and noise.
  *
- * Why: wasm SIMD128 has no FMA and 4 lanes, so XNNPACK's GEMM tops out near 40 GFLOP/s on two cores;
- * the same loops compiled for the host CPU (AVX2/AVX-512 FMA, NEON) run several times faster. The
- * kernels read and write the wasm heap directly (typed-array views handed over by the caller), so no
- * tensor is copied in or out. The module is compiled on the user's machine with -march=native by
- * src/trainer/native/compileNative.ts; it is optional, and every caller keeps a wasm fallback.
+ * Why: wasm SIMD128 has no FMA and 4 lanes, so XNNPACK's GEMM tops out near 40 GFLOP/s on two cores; the same loops
+ * compiled for the host CPU (AVX2/AVX-512 FMA, NEON) run several times faster. The kernels read and write the
+ * caller's typed arrays directly, so no tensor is copied in or out: the `native` backend's ordinary arrays
+ * (src/trainer/native/nativeBackend.ts) or views of the wasm heap (src/trainer/fastWasm). The module is compiled on
+ * the user's machine with -march=native by src/trainer/native/compileNative.ts; it is optional, and every caller
+ * keeps a fallback kernel.
  *
  * Written against Node-API (ABI-stable), so one build loads in any Node >= 18 and in Electron.
  */
@@ -1215,7 +1217,6 @@ static napi_value js_transform(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
 /* batchNormForward(x, gamma, beta, y, mean, variance, epsilon): channels = gamma.length, rows = x.length / channels. */
 static napi_value js_batch_norm_forward(napi_env env, napi_callback_info info) {
   ARGS(7);
@@ -1366,6 +1367,7 @@ static napi_value js_top_k(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
