@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { BENCH_HELP, runBenchCommand } from './benchCommand';
 import { exportEmbeddingsCommand } from './exportEmbeddingsCommand';
+import { exportWeightsCommand } from './exportWeightsCommand';
 import { NPC_PROFILE_HELP, runNpcProfileCommand } from './npcProfileCommand';
 import { projectCommand } from './projectCommand';
 import { LOSS_HELP, runLossCommand } from './lossCommand';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   'npc-profile': { summary: "the paper's NPC-vs-batch-size distributions for a run's model (cached in the run)", help: () => NPC_PROFILE_HELP, run: runNpcProfileCommand },
   project: projectCommand,
   'export-embeddings': exportEmbeddingsCommand,
+  'export-weights': exportWeightsCommand,
   bench: { summary: 'measure training images/s of the real trainer step on one backend', help: () => BENCH_HELP, run: runBenchCommand },
   sweep: { summary: 'run a grid of losses × batch sizes × seeds and print the kNN accuracy table', help: () => SWEEP_HELP, run: runSweepCommand },
   train: { summary: 'train one run headless (progress on stderr; last stdout line = run folder)', help: () => TRAIN_HELP, run: runTrainCommand },

@@ -1,0 +1,51 @@
+/**
+ * `export-weights`: a run's checkpoint (encoder and projection head) as one .safetensors file with PyTorch's
+ * layouts and the state-dict names of the modules in docs/pytorch/dcl_models.py.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RUN_FILES, type EncoderKind } from '../../shared/protocol';
+import { encodeSafetensors } from './safetensors';
+import { torchStateDict } from './stateDict';
+
+export interface ExportedWeights {
+  file: string;
+  epoch: number;
+  step: number;
+  tensors: number;
+}
+
+/** The checkpoint the trainer keeps (checkpoints/latest); `epoch`, when given, must be its epoch. */
+function findCheckpoint(runDir: string, epoch?: number): { dir: string; epoch: number; step: number } {
+  const dir = path.join(runDir, RUN_FILES.checkpoints, 'latest');
+  const infoFile = path.join(dir, 'checkpoint.json');
+  if (!fs.existsSync(infoFile)) throw new Error(`${runDir} has no checkpoint yet (${infoFile} is missing); wait for the first epoch to end`);
+  const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as { epoch: number; step: number };
+  if (epoch !== undefined && epoch !== info.epoch) {
+    throw new Error(`the run keeps only its latest checkpoint, from epoch ${info.epoch}; use --epoch ${info.epoch} or leave --epoch out`);
+  }
+  return { dir, epoch: info.epoch, step: info.step };
+}
+
+export function exportWeights(runDir: string, options: { epoch?: number; out?: string } = {}): ExportedWeights {
+  const config = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8')) as { encoder: EncoderKind };
+  const ckpt = findCheckpoint(runDir, options.epoch);
+  const tensors = [
+    ...torchStateDict(path.join(ckpt.dir, 'encoder'), config.encoder, ckpt.step),
+    ...torchStateDict(path.join(ckpt.dir, 'head'), 'head', ckpt.step),
+  ];
+  const bytes = encodeSafetensors(tensors, {
+    format: 'pt',
+    encoder: config.encoder,
+    epoch: String(ckpt.epoch),
+    step: String(ckpt.step),
+    module: 'docs/pytorch/dcl_models.py',
+  });
+  const file = options.out ?? path.join(runDir, 'exports', `e${String(ckpt.epoch).padStart(4, '0')}-weights.safetensors`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Beside the target, then renamed: a reader never sees half a file.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+  return { file, epoch: ckpt.epoch, step: ckpt.step, tensors: tensors.length };
+}
