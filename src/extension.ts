@@ -8,6 +8,7 @@ import { registerCharts } from './host/charts/register';
 import { registerProjection } from './host/projection/register';
 import type { RunManager } from './host/runs/runManager';
 import type { RunStore } from './host/runs/runStore';
+import { registerExportWeightsCommands } from './host/vscode/commands/exportWeightsCommands';
 import { registerRunActionCommands } from './host/vscode/commands/runActionCommands';
 import { registerStartRunCommands } from './host/vscode/commands/startRunCommands';
 import { registerSweepCommands } from './host/vscode/commands/sweepCommands';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): DclExplorerApi {
     ...registerRunActionCommands(host),
     ...registerViewCommands(host),
     ...registerSweepCommands(host),
+    ...registerExportWeightsCommands(context),
     // Charts/compare and the embedding projection: their commands take the Runs view's items (runDir).
     ...registerCharts(context),
     ...registerProjection(context),

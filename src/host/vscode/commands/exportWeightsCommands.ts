@@ -1,0 +1,45 @@
+/**
+ * "Export weights…" on a run: asks where to save, then runs `dcl-explorer export-weights` as a child process
+ * (the same way Export embeddings… runs its CLI job), so no trainer code loads in the extension host.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError, startCliJob } from '../../projection/cliJob';
+import { pickRun, runDirsFromArgs } from '../../projection/pickRun';
+import { cliRuntime } from '../../projection/runtime';
+
+async function exportWeights(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
+  const runDir = runDirsFromArgs(args)[0] ?? (await pickRun('Export the weights of which run?'));
+  if (!runDir) return;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(runDir, 'exports', `${path.basename(runDir)}.safetensors`)),
+    filters: { safetensors: ['safetensors'] },
+    saveLabel: 'Export',
+    title: 'Save the encoder and head as .safetensors (PyTorch)',
+  });
+  if (!target) return;
+  const { nodePath, cliPath } = cliRuntime(context);
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Exporting weights to .safetensors', cancellable: true },
+      async (_progress, token) => {
+        const job = startCliJob({ nodePath, cliPath, args: ['export-weights', '--run-dir', runDir, '--format', 'safetensors', '--out', target.fsPath] });
+        token.onCancellationRequested(() => job.cancel());
+        await job.done;
+      },
+    );
+  } catch (e) {
+    if (e instanceof CancelledError) return;
+    void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    `Wrote ${target.fsPath}. Load it with the modules in docs/pytorch/dcl_models.py (see the README).`,
+    'Reveal file',
+  );
+  if (choice === 'Reveal file') void vscode.commands.executeCommand('revealFileInOS', target);
+}
+
+export function registerExportWeightsCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [vscode.commands.registerCommand('dclExplorer.exportWeights', (...args: unknown[]) => exportWeights(context, args))];
+}
