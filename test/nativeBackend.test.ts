@@ -64,7 +64,7 @@ describe('native backend', { skip }, () => {
   });
 
   test('auto tries it after the libtensorflow backends and before wasm', () => {
-    assert.deepEqual(AUTO_ORDER, ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']);
+    assert.deepEqual(AUTO_ORDER, ['tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']);
   });
 
   test('initBackend records the compiled kernels', async () => {
@@ -157,6 +157,15 @@ describe('native backend', { skip }, () => {
         return [v, tf.cast(indices, 'float32')];
       }, NATIVE_BACKEND, 0, 0);
     }
+  });
+
+  test('clip (NaN passed through) and fill', async () => {
+    const x = values([5, 9], 2);
+    x.values[3] = NaN;
+    const got = await runOn(NATIVE_BACKEND, [x], (a) => tf.clipByValue(a, -0.5, 1));
+    const want = await runOn('cpu', [x], (a) => tf.clipByValue(a, -0.5, 1));
+    got[0].forEach((v, i) => assert.ok(Object.is(v, want[0][i]), `clip[${i}]: ${v} vs ${want[0][i]}`));
+    await compare('fill', [], () => [tf.fill([3, 7], 2.5), tf.cast(tf.fill([4], 3, 'int32'), 'float32'), tf.zeros([2, 2]), tf.ones([5])], NATIVE_BACKEND, 0, 0);
   });
 
   test('a tensor larger than the 4 GB WebAssembly heap can exist', { skip: process.arch !== 'x64' && process.arch !== 'arm64' ? 'needs a 64-bit machine' : false }, async () => {

@@ -32,6 +32,29 @@ export const makeNativeExp = (native: NativeKernels, fallback: tf.KernelFunc): t
 export const makeNativeRelu = (native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc =>
   makeNativeUnary((x, y) => native.relu(x, y), fallback);
 
+/** ClipByValue (the augmentations clip every view to [0, 1]). */
+export function makeNativeClip(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const { clipValueMin, clipValueMax } = args.attrs as unknown as { clipValueMin: number; clipValueMax: number };
+    return makeNativeUnary((x, y) => native.clip(x, clipValueMin, clipValueMax, y), fallback)(args);
+  };
+}
+
+/**
+ * Fill of a float32 or int32 tensor into a buffer of the backend's own (on the native backend a reused one: the cpu
+ * kernel's fresh array costs a page fault per 4 KiB).
+ */
+export function makeFill(_native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const { shape, value, dtype } = args.attrs as unknown as { shape: number[]; value: number; dtype: tf.DataType };
+    if ((dtype !== 'float32' && dtype !== 'int32') || typeof value !== 'number') return fallback(args);
+    const backend = asWasmBackend(args.backend);
+    const out = backend.makeOutput(shape, dtype);
+    backend.typedArrayFromHeap(out).fill(value);
+    return out;
+  };
+}
+
 export function makeNativeReluGrad(native: NativeKernels): tf.KernelFunc {
   return (args: KernelArgs) => {
     const dy = input(args, 'dy');

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '../native/loadNative';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, makeNativeBatchNormTraining, makeNativeBatchNormTrainingGrad } from './nativeBatchNorm';
 import { makeNativeConv2D, makeNativeConv2DBackpropFilter, makeNativeConv2DBackpropInput } from './nativeConv';
-import { RELU_GRAD, makeNativeBinary, makeNativeExp, makeNativeRelu, makeNativeReluGrad } from './nativeElementwise';
+import { RELU_GRAD, makeFill, makeNativeBinary, makeNativeClip, makeNativeExp, makeNativeRelu, makeNativeReluGrad } from './nativeElementwise';
 import { SPREAD_OVER_AXES, makeNativeSpreadOverAxes } from './nativeGradients';
 import { makeNativeCropAndResize, makeNativeTransform } from './nativeImage';
 import { makeNativeFusedBatchNorm, makeNativeTopK } from './nativeInference';
@@ -37,6 +37,8 @@ const WRAPPED: [string, Maker][] = [
   [tf.RealDiv, makeNativeBinary(tf.RealDiv)],
   [tf.FusedBatchNorm, makeNativeFusedBatchNorm],
   [tf.TopK, makeNativeTopK],
+  [tf.ClipByValue, makeNativeClip],
+  [tf.Fill, makeFill],
 ];
 
 /** Kernels with no stock counterpart: batchNorm.ts and nativeGradients.ts ask the registry whether they exist. */

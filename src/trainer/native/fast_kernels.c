@@ -692,6 +692,14 @@ static void binary_rows(int op, const float *a, int readA, const float *b, int r
   }
 }
 
+/* ---------- Clipping ---------- */
+
+/* y = min(max(x, lo), hi) with NaN passed through, as tfjs's ClipByValue computes it. */
+static void clip_values(const float *restrict x, float lo, float hi, float *restrict y, long n) {
+#pragma omp parallel for num_threads(g_threads) schedule(static) if (n > 65536)
+  for (long i = 0; i < n; i++) y[i] = x[i] > hi ? hi : (x[i] < lo ? lo : x[i]);
+}
+
 /* ---------- Batch normalisation with given statistics (inference) ---------- */
 
 /*
@@ -1367,6 +1375,21 @@ static napi_value js_top_k(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* clip(x, lo, hi, y): element-wise over equal-length Float32Arrays. */
+static napi_value js_clip(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  float *x, *y;
+  size_t lx, ly;
+  double lo, hi;
+  if (!f32_arg(env, argv[0], &x, &lx) || !num_arg(env, argv[1], &lo) || !num_arg(env, argv[2], &hi) || !f32_arg(env, argv[3], &y, &ly)) return NULL;
+  if (lx != ly) {
+    napi_throw_range_error(env, NULL, "fast-native: clip operands differ in length");
+    return NULL;
+  }
+  clip_values(x, (float)lo, (float)hi, y, (long)lx);
+  return NULL;
+}
+
 /* setThreads(n) → the thread count now in use (1 when built without OpenMP). */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -1412,6 +1435,7 @@ NAPI_MODULE_INIT() {
       {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormInference", NULL, js_batch_norm_inference, NULL, NULL, NULL, napi_default, NULL},
       {"topK", NULL, js_top_k, NULL, NULL, NULL, napi_default, NULL},
+      {"clip", NULL, js_clip, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormForward", NULL, js_batch_norm_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackward", NULL, js_batch_norm_backward, NULL, NULL, NULL, napi_default, NULL},
       {"imageNoise", NULL, js_image_noise, NULL, NULL, NULL, napi_default, NULL},

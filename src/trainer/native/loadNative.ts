@@ -43,6 +43,8 @@ export interface NativeKernels {
   batchNormInference(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array, scale: Float32Array, epsilon: number, y: Float32Array): void;
   /** The k largest of each row of x ([x.length / cols, cols]), value descending and the lower index first among ties. */
   topK(x: Float32Array, cols: number, k: number, values: Float32Array, indices: Int32Array): void;
+  /** y = min(max(x, lo), hi), NaN passed through. */
+  clip(x: Float32Array, lo: number, hi: number, y: Float32Array): void;
   /** y = e^x. */
   exp(x: Float32Array, y: Float32Array): void;
   /** Training-mode batch norm over the last axis (channels = gamma.length): y, and the batch mean and biased variance. */
