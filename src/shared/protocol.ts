@@ -16,8 +16,8 @@ export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10',
 export type EncoderKind = 'mlp' | 'cnn' | 'resnet18';
 export const ENCODER_KINDS: readonly EncoderKind[] = ['mlp', 'cnn', 'resnet18'];
 
-export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'native' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'];
 
 /** How a training step differentiates: both views' graphs at once, or one view at a time (less memory). */
 export type StepMemory = 'whole' | 'per-view';
@@ -78,6 +78,15 @@ export interface RunConfig {
 
 export type RunState = 'queued' | 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
 
+/** A WebGPU adapter as the run records it: who made it and the limits that bound batch size and kernels. */
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  limits: Record<string, number>;
+  features: string[];
+}
+
 export interface BackendInfo {
   name: string;
   tfjsVersion: string;
@@ -85,6 +94,8 @@ export interface BackendInfo {
   threads?: number;
   /** wasm only: the native GEMM/convolution kernels compiled for this CPU (absent when they are not in use). */
   native?: { isa: string; threads: number };
+  /** webgpu only: the GPU adapter the run trains on. */
+  gpu?: GpuAdapterInfo;
   /** Free text facts about the device: threads, GPU, fallbacks tried and why they failed. */
   details: string[];
 }

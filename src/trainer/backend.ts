@@ -1,7 +1,7 @@
 /**
  * Chooses and initialises the TensorFlow.js backend for the trainer.
  *
- * `auto` tries tfjs-node-gpu → tfjs-node → native (the compiled CPU kernels) → wasm → cpu. The native packages are optionalDependencies whose
+ * `auto` tries tfjs-node-gpu → tfjs-node → webgpu (Dawn, hardware adapters only) → native (the compiled CPU kernels) → wasm → cpu. The native packages are optionalDependencies whose
  * install downloads libtensorflow, so they are often absent; every failed attempt is recorded with the
  * loader's real message so the run shows why it ended up where it did.
  */
@@ -13,6 +13,8 @@ import { installFastWasm, loadedVersions, versionMismatch, type FastWasmReport }
 import { requestedWasmThreads, startThreadedWasm } from './fastWasm/threads';
 import { loadNativeKernels, type NativeReport } from './native/loadNative';
 import { NATIVE_BACKEND, registerNativeBackend } from './native/nativeBackend';
+import { describeAdapter, type AdapterFacts } from './webgpu/adapter';
+import { startWebGpu, WEBGPU_BACKEND } from './webgpu/loadWebGpu';
 
 export interface BackendAttempt {
   preference: Exclude<BackendPreference, 'auto'>;
@@ -32,12 +34,16 @@ let lastFastWasm: FastWasmReport | undefined;
 let lastNative: NativeReport | undefined;
 /** How the wasm backend's thread pool came up the last time it was initialised. */
 let lastWasmThreads: { threads: number; note?: string } | undefined;
+/** The GPU adapter the webgpu backend opened its device on. */
+let lastAdapter: AdapterFacts | undefined;
 
 /** How to fix a failed explicit choice, per backend. */
 const FIXES: Record<Exclude<BackendPreference, 'auto'>, string> = {
   'tensorflow-gpu':
     'install it with "npm install @tensorflow/tfjs-node-gpu" (needs internet for libtensorflow and CUDA 11.2 + cuDNN 8.1 libraries on the library path), or use --backend auto',
   tensorflow: 'install it with "npm install @tensorflow/tfjs-node" (its install downloads libtensorflow), or use --backend auto',
+  webgpu:
+    'install the optional packages ("npm install webgpu @tensorflow/tfjs-backend-webgpu@4.22.0") and a GPU driver with Vulkan (Linux: the NVIDIA driver\'s Vulkan ICD or mesa-vulkan-drivers, check with "vulkaninfo --summary"), Metal (macOS) or D3D12 (Windows), or use --backend auto',
   native:
     'install a C compiler (Debian/Ubuntu: "apt-get install build-essential"; macOS: "xcode-select --install") and unset DCL_NATIVE=0, or use --backend wasm',
   wasm: 'reinstall the project dependencies ("npm ci"), or use --backend cpu',
@@ -73,6 +79,10 @@ const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
     dynamicRequire('@tensorflow/tfjs-node');
     await activate('tensorflow');
     return 'tensorflow';
+  },
+  webgpu: async () => {
+    lastAdapter = await startWebGpu(activate);
+    return WEBGPU_BACKEND;
   },
   native: async () => {
     const native = loadNativeKernels({ threads: requestedWasmThreads() });
@@ -127,7 +137,7 @@ async function activateWasm(
   return { threads: 1, note: `single-threaded (${why})` };
 }
 
-export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
+export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'];
 
 /**
  * Initialise a backend. An explicit choice that cannot load throws with the loader's reason and the fix;
@@ -167,8 +177,9 @@ export async function initBackend(
 }
 
 /** Threads doing the numerical work: the native kernels' pool when they serve wasm, else wasm's own pool. */
-function backendThreads(name: string): Pick<BackendInfo, 'threads' | 'native'> {
+function backendThreads(name: string): Pick<BackendInfo, 'threads' | 'native' | 'gpu'> {
   if (name === 'cpu') return { threads: 1 };
+  if (name === WEBGPU_BACKEND) return lastAdapter ? { gpu: lastAdapter } : {};
   if (name === NATIVE_BACKEND) {
     const threads = lastNative?.threads ?? 1;
     return { threads, native: { isa: lastNative?.isa ?? 'unknown', threads } };
@@ -199,6 +210,7 @@ function describeDevice(name: string, attempts: BackendAttempt[]): string[] {
     const compiled = lastNative.compileMs ? `, compiled in ${lastNative.compileMs} ms` : '';
     details.push(`native kernels: ${lastNative.isa}, ${lastNative.threads} threads (${lastNative.compiler}${compiled}); other kernels: tfjs cpu`);
   }
+  if (name === WEBGPU_BACKEND && lastAdapter) details.push(describeAdapter(lastAdapter));
   for (const a of attempts) if (!a.ok) details.push(`skipped ${a.preference}: ${a.reason}`);
   return details;
 }

@@ -1,0 +1,146 @@
+/**
+ * The webgpu backend's adapter choice, with fake adapters (no GPU needed): software adapters, missing
+ * adapters and short limits are refused with a reason; a hardware adapter is accepted and described. Then
+ * the real `webgpu` package on this machine: with no usable adapter an explicit choice fails at once with
+ * the reason and the fix, and `auto` records the skip; with one, the run records the adapter.
+ */
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { initBackend } from '../src/trainer/backend';
+import { describeAdapter, judgeAdapter, REQUIRED_LIMITS, type AdapterLike } from '../src/trainer/webgpu/adapter';
+
+const GIB = 2 ** 30;
+
+function fakeAdapter(over: { info?: AdapterLike['info']; isFallbackAdapter?: boolean; limits?: Record<string, number>; features?: string[] } = {}): AdapterLike {
+  const features = new Set(over.features ?? ['timestamp-query']);
+  return {
+    isFallbackAdapter: over.isFallbackAdapter,
+    info: over.info ?? { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' },
+    features: { has: (f) => features.has(f) },
+    limits: {
+      maxStorageBufferBindingSize: 2 * GIB,
+      maxBufferSize: 4 * GIB,
+      maxComputeWorkgroupStorageSize: 32768,
+      maxComputeInvocationsPerWorkgroup: 1024,
+      maxComputeWorkgroupSizeX: 1024,
+      maxComputeWorkgroupsPerDimension: 65535,
+      ...over.limits,
+    },
+  };
+}
+
+describe('webgpu adapter choice', () => {
+  test('a hardware adapter meeting the limits is accepted and recorded with its limits and features', () => {
+    const v = judgeAdapter(fakeAdapter());
+    assert.ok(v.ok);
+    assert.equal(v.adapter.vendor, 'nvidia');
+    assert.equal(v.adapter.architecture, 'hopper');
+    assert.equal(v.adapter.description, 'NVIDIA H200');
+    assert.equal(v.adapter.limits.maxStorageBufferBindingSize, 2 * GIB);
+    assert.deepEqual(v.adapter.features, ['timestamp-query']);
+    const line = describeAdapter(v.adapter);
+    assert.match(line, /^webgpu adapter: nvidia hopper \(NVIDIA H200\); max storage binding 2048 MiB, max buffer 4096 MiB/);
+    assert.match(line, /features: timestamp-query$/);
+  });
+
+  test('no adapter is refused with the reason', () => {
+    for (const a of [null, undefined]) {
+      const v = judgeAdapter(a);
+      assert.ok(!v.ok);
+      assert.match(v.reason, /found no WebGPU adapter/);
+    }
+  });
+
+  test('fallback adapters are refused, by flag or by a software rasteriser name', () => {
+    const cases: AdapterLike[] = [
+      fakeAdapter({ isFallbackAdapter: true }),
+      fakeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', description: 'x', isFallbackAdapter: true } }),
+      fakeAdapter({ info: { vendor: 'google', architecture: '', description: 'SwiftShader Device (Subzero)' } }),
+      fakeAdapter({ info: { vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }),
+      fakeAdapter({ info: { vendor: 'mesa', architecture: '', description: 'lavapipe' } }),
+      fakeAdapter({ info: { vendor: 'microsoft', architecture: '', description: 'Microsoft Basic Render Driver' } }),
+    ];
+    for (const a of cases) {
+      const v = judgeAdapter(a);
+      assert.ok(!v.ok, JSON.stringify(a.info));
+      assert.match(v.reason, /only a fallback \(software\) adapter/);
+      assert.ok(v.adapter, 'the refused adapter is still described');
+    }
+  });
+
+  test('a hardware name containing a software word only as part of another word is not refused', () => {
+    assert.ok(judgeAdapter(fakeAdapter({ info: { vendor: 'amd', architecture: 'rdna-3', description: 'Radeon warpath 7900' } })).ok);
+  });
+
+  test('each limit under the required value is named in the reason', () => {
+    for (const [k, min] of Object.entries(REQUIRED_LIMITS)) {
+      const v = judgeAdapter(fakeAdapter({ limits: { [k]: min - 1 } }));
+      assert.ok(!v.ok, k);
+      assert.match(v.reason, new RegExp(`lacks required limits: ${k} ${min - 1} < ${min}`));
+      assert.ok(judgeAdapter(fakeAdapter({ limits: { [k]: min } })).ok, `${k} at exactly ${min} is enough`);
+    }
+    const missing = fakeAdapter();
+    delete (missing.limits as Record<string, unknown>).maxBufferSize;
+    const v = judgeAdapter(missing);
+    assert.ok(!v.ok);
+    assert.match(v.reason, /maxBufferSize missing < /);
+  });
+});
+
+describe('webgpu backend on this machine (the real webgpu package)', () => {
+  test('--backend webgpu starts on a hardware adapter and records it, or fails at once with the reason and the fix', async () => {
+    const started = Date.now();
+    try {
+      const choice = await initBackend('webgpu');
+      // A machine with a GPU driver: the run must name the adapter.
+      assert.equal(choice.name, 'webgpu');
+      assert.ok(choice.gpu && choice.gpu.vendor, 'backend.gpu is recorded');
+      assert.ok(choice.details.some((d) => d.startsWith('webgpu adapter: ')), choice.details.join('; '));
+      const x = tf.tensor2d([[1, 2], [3, 4]]);
+      const y = tf.matMul(x, x);
+      assert.deepEqual(Array.from(await y.data()), [7, 10, 15, 22]);
+      tf.dispose([x, y]);
+    } catch (e) {
+      const msg = (e as Error).message;
+      assert.match(msg, /^backend "webgpu" could not be loaded: /);
+      assert.match(msg, /no WebGPU adapter|fallback \(software\) adapter|lacks required limits|not installed/, msg);
+      assert.match(msg, /Fix: install the optional packages .*Vulkan/);
+      if (process.platform === 'linux' && /no WebGPU adapter/.test(msg)) assert.match(msg, /Vulkan driver/, 'the Vulkan drivers (or their absence) are named');
+      assert.ok(Date.now() - started < 20_000, 'fails at once, not after a long wait');
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
+  test('auto skips webgpu with the reason recorded when no adapter is usable', async (t) => {
+    // Only webgpu is real here; the others are stand-ins so the test does not depend on what else loads.
+    const fail = (why: string) => async (): Promise<string> => {
+      throw new Error(why);
+    };
+    let real: Error | undefined;
+    try {
+      await initBackend('webgpu');
+    } catch (e) {
+      real = e as Error;
+    }
+    if (!real) return t.skip('this machine has a usable WebGPU adapter, so auto would take it');
+    const choice = await initBackend('auto', {
+      'tensorflow-gpu': fail('no tfjs-node-gpu'),
+      tensorflow: fail('no tfjs-node'),
+      webgpu: async () => {
+        throw new Error(/could not be loaded: (.*)\. Fix:/.exec(real.message)?.[1] ?? real.message);
+      },
+      native: fail('no compiler'),
+      wasm: fail('no wasm'),
+      cpu: async () => {
+        await tf.setBackend('cpu');
+        return 'cpu';
+      },
+    });
+    assert.equal(choice.name, 'cpu');
+    assert.deepEqual(choice.attempts.map((a) => a.preference), ['tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']);
+    const skipped = choice.details.find((d) => d.startsWith('skipped webgpu: '));
+    assert.ok(skipped && /adapter|not installed|limits/.test(skipped), choice.details.join('; '));
+  });
+});
