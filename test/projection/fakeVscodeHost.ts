@@ -77,6 +77,8 @@ export class FakeVscodeHost {
   readonly progressTitles: string[] = [];
   /** Answers the next QuickPick: gets the items, returns the chosen one (or undefined). */
   quickPick: (items: { label: string; runDir?: string }[]) => unknown = () => undefined;
+  /** Answers the next save dialog: gets its options, returns the chosen file (or undefined). */
+  saveDialog: (options: { defaultUri?: FakeUri }) => FakeUri | undefined = () => undefined;
   /** Set to press "Cancel" on every progress notification as soon as it appears. */
   cancelProgress = false;
   settings: Record<string, unknown> = {};
@@ -115,6 +117,7 @@ export class FakeVscodeHost {
         showWarningMessage: async (m: string) => void this.messages.push(`warning: ${m}`),
         showInformationMessage: async (m: string) => void this.messages.push(`info: ${m}`),
         showOpenDialog: async () => undefined,
+        showSaveDialog: async (options: { defaultUri?: FakeUri }) => this.saveDialog(options),
       },
       workspace: {
         workspaceFolders: undefined,
