@@ -174,6 +174,8 @@ describe('export-weights --format safetensors', () => {
       assert.equal(path.basename(file), 'e0002-weights.safetensors');
       const { tensors: sd, metadata } = readSafetensors(file);
       assert.equal(metadata.encoder, kind);
+      assert.equal(metadata.input_shape, `${shape[2]},${shape[0]},${shape[1]}`);
+      assert.equal(metadata.projection, '16,8');
       for (const [name, t] of sd) if (name.endsWith('num_batches_tracked')) assert.deepEqual(t.i64, [7n], name);
 
       const [h, w, c] = shape;

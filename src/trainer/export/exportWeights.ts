@@ -30,13 +30,16 @@ function findCheckpoint(runDir: string, epoch?: number): { dir: string; epoch: n
 export function exportWeights(runDir: string, options: { epoch?: number; out?: string } = {}): ExportedWeights {
   const config = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8')) as { encoder: EncoderKind };
   const ckpt = findCheckpoint(runDir, options.epoch);
-  const tensors = [
-    ...torchStateDict(path.join(ckpt.dir, 'encoder'), config.encoder, ckpt.step),
-    ...torchStateDict(path.join(ckpt.dir, 'head'), 'head', ckpt.step),
-  ];
+  const encoder = torchStateDict(path.join(ckpt.dir, 'encoder'), config.encoder, ckpt.step);
+  const head = torchStateDict(path.join(ckpt.dir, 'head'), 'head', ckpt.step);
+  const tensors = [...encoder.tensors, ...head.tensors];
+  const [h, w, c] = encoder.inputShape;
   const bytes = encodeSafetensors(tensors, {
     format: 'pt',
     encoder: config.encoder,
+    // What DclModel needs besides the encoder: in_channels, image_size (PyTorch's C, H, W order).
+    input_shape: `${c},${h},${w}`,
+    projection: head.tensors.filter((t) => t.name.endsWith('.weight')).map((t) => t.shape[0]).join(','),
     epoch: String(ckpt.epoch),
     step: String(ckpt.step),
     module: 'docs/pytorch/dcl_models.py',

@@ -71,10 +71,10 @@ function toOutIn(k: Float32Array, [cin, cout]: number[], flattenedFrom?: number[
 const BN_NAMES: Record<string, string> = { gamma: 'weight', beta: 'bias', moving_mean: 'running_mean', moving_variance: 'running_var' };
 
 /**
- * The state-dict tensors of one saved model. `batchesTracked` fills BatchNorm's num_batches_tracked (PyTorch
- * only reads it when momentum is None).
+ * The state-dict tensors of one saved model, and its input shape ([H, W, C] for an encoder). `batchesTracked`
+ * fills BatchNorm's num_batches_tracked (PyTorch only reads it when momentum is None).
  */
-export function torchStateDict(dir: string, kind: EncoderKind | 'head', batchesTracked: number): NamedTensor[] {
+export function torchStateDict(dir: string, kind: EncoderKind | 'head', batchesTracked: number): { tensors: NamedTensor[]; inputShape: number[] } {
   const { layers, inputShape } = readLayersModel(dir);
   const tensors: NamedTensor[] = [];
   for (const [layer, weights] of layers) {
@@ -99,5 +99,5 @@ export function torchStateDict(dir: string, kind: EncoderKind | 'head', batchesT
     const unknown = [...weights.keys()].filter((k) => !known.has(k));
     if (unknown.length) throw new Error(`layer ${layer} has weights ${unknown.join(', ')} that have no PyTorch counterpart here`);
   }
-  return tensors;
+  return { tensors, inputShape };
 }
