@@ -283,13 +283,20 @@ export function affineTransforms(n: number, h: number, w: number, a: AffineOptio
 const batchedTransformWorks = new Map<string, boolean>();
 
 /**
+ * Backends that cannot read a tensor synchronously: webgpu does it through an OffscreenCanvas, which Node (Dawn)
+ * does not have and headless Chromium's SwiftShader loses. Their Transform kernel is their own (batched, one shader
+ * over every output pixel) and is trusted; test/webgpu/stepOnWebgpu.test.ts checks the augmented step against cpu.
+ */
+const NO_SYNC_READ = new Set(['webgpu']);
+
+/**
  * tfjs-backend-cpu 4.22's Transform kernel returns from inside its loop over the batch, so only image 0 is
  * transformed and the others come back filled with zeros (wasm is correct). Probe each backend once with a
  * 2-image identity transform and, where it fails, transform the images one at a time.
  */
 function transformWorksBatched(): boolean {
   const backend = tf.getBackend();
-  let ok = batchedTransformWorks.get(backend);
+  let ok = batchedTransformWorks.get(backend) ?? (NO_SYNC_READ.has(backend) ? true : undefined);
   if (ok === undefined) {
     const second = tf.tidy(() => {
       const probe = tf.image.transform(tf.ones([2, 1, 1, 1]) as tf.Tensor4D, tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0], [1, 8]));
