@@ -88,6 +88,34 @@ if (tests.length) {
   });
 }
 
+// Browser pages of real-browser tests (`test/**/*.page.ts`, beside the tests that load them): IIFE bundles
+// for Chromium. Node builtins the trainer's Node-only paths import resolve to a shim that says they are absent.
+const testDirs = new Set(tests.map((t) => join(t, '..')));
+const pages = walk(join(root, 'test'), (p) => p.endsWith('.page.ts') && testDirs.has(join(p, '..')));
+if (pages.length) {
+  configs.push({
+    entryPoints: pages,
+    outdir: testOutdir,
+    outbase: 'test',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    define: { __filename: '"/browser-page.js"', __dirname: '"/"' },
+    // The shim exports only what runs at load; the rest is reached lazily and is meant to be absent.
+    logOverride: { 'import-is-undefined': 'silent' },
+    plugins: [{
+      name: 'node-builtins-absent',
+      setup(b) {
+        b.onResolve({ filter: /^node:/ }, () => ({ path: join(root, 'test/webgpu/nodeBuiltinsShim.mjs') }));
+      },
+    }],
+  });
+}
+
 // The @vscode/test-electron runner (not a node:test file): `npm test` runs it after the unit tests.
 if (!testFilter && existsSync(join(root, 'test/integration/runTest.ts'))) {
   configs.push({

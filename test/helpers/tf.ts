@@ -21,18 +21,7 @@ export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
   for (let i = 0; i < actual.length; i++) assertClose(actual[i], expected[i], rtol, atol, `${what}[${i}]`);
 }
 
-/** A seeded normal generator (Box–Muller over mulberry32) for reproducible test inputs. */
-export function seededNormal(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
+export { seededNormal } from './seeded';
 
 export function randomMatrix(rows: number, cols: number, rnd: () => number, scale = 1): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => rnd() * scale));
