@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { BackendInfo, BackendPreference } from '../shared/protocol';
+import { missingCudaLibraries, systemLibrarySearch } from './cudaLibraries';
 import { installFastWasm, loadedVersions, versionMismatch, type FastWasmReport } from './fastWasm';
 import { requestedWasmThreads, startThreadedWasm } from './fastWasm/threads';
 import { loadNativeKernels, type NativeReport } from './native/loadNative';
@@ -71,6 +72,11 @@ export function wasmDistDir(): string {
 
 const LOADERS: Record<Exclude<BackendPreference, 'auto'>, Loader> = {
   'tensorflow-gpu': async () => {
+    dynamicRequire.resolve('@tensorflow/tfjs-node-gpu');
+    const missing = process.platform === 'linux' ? missingCudaLibraries(systemLibrarySearch()) : [];
+    if (missing.length) {
+      throw new Error(`${missing.join(' and ')} not on the library path (LD_LIBRARY_PATH, ldconfig): tfjs-node-gpu would train on the CPU`);
+    }
     dynamicRequire('@tensorflow/tfjs-node-gpu');
     await activate('tensorflow');
     return 'tensorflow-gpu';
