@@ -2,13 +2,18 @@
  * The webgpu backend's adapter choice, with fake adapters (no GPU needed): software adapters, missing
  * adapters and short limits are refused with a reason; a hardware adapter is accepted and described. Then
  * the real `webgpu` package on this machine: with no usable adapter an explicit choice fails at once with
- * the reason and the fix, and `auto` records the skip; with one, the run records the adapter.
+ * the reason and the fix, and `auto` records the skip; with one, the run records the adapter. Then the whole Node
+ * path (Dawn, the backend's registration, a trainer step) on Chromium's SwiftShader Vulkan driver.
  */
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { initBackend } from '../src/trainer/backend';
 import { describeAdapter, judgeAdapter, REQUIRED_LIMITS, type AdapterLike } from '../src/trainer/webgpu/adapter';
+import { repoRoot } from './helpers/paths';
 
 const GIB = 2 ** 30;
 
@@ -67,6 +72,16 @@ describe('webgpu adapter choice', () => {
       assert.match(v.reason, /only a fallback \(software\) adapter/);
       assert.ok(v.adapter, 'the refused adapter is still described');
     }
+  });
+
+  test('allowSoftware takes a software adapter, marked as such in the record', () => {
+    const v = judgeAdapter(fakeAdapter({ info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true } }), { allowSoftware: true });
+    assert.ok(v.ok);
+    assert.equal(v.adapter.software, true);
+    assert.match(describeAdapter(v.adapter), /^webgpu adapter: SOFTWARE \(DCL_WEBGPU_ALLOW_SOFTWARE=1\) google swiftshader/);
+    assert.equal(judgeAdapter(fakeAdapter(), { allowSoftware: true }).ok && judgeAdapter(fakeAdapter()).ok, true);
+    const hw = judgeAdapter(fakeAdapter());
+    assert.ok(hw.ok && hw.adapter.software === undefined, 'a hardware adapter is not marked');
   });
 
   test('a hardware name containing a software word only as part of another word is not refused', () => {
@@ -142,5 +157,42 @@ describe('webgpu backend on this machine (the real webgpu package)', () => {
     assert.deepEqual(choice.attempts.map((a) => a.preference), ['tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']);
     const skipped = choice.details.find((d) => d.startsWith('skipped webgpu: '));
     assert.ok(skipped && /adapter|not installed|limits/.test(skipped), choice.details.join('; '));
+  });
+});
+
+/** Chromium's own Vulkan loader and SwiftShader ICD (Debian's chromium package): a software Vulkan Dawn can use. */
+const CHROMIUM_LIB = '/usr/lib/chromium';
+const SWIFTSHADER_ICD = path.join(CHROMIUM_LIB, 'vk_swiftshader_icd.json');
+const swiftShaderMissing = fs.existsSync(SWIFTSHADER_ICD) && fs.existsSync(path.join(CHROMIUM_LIB, 'libvulkan.so.1'))
+  ? false
+  : `no SwiftShader Vulkan driver at ${SWIFTSHADER_ICD} (apt-get install chromium)`;
+// CI installs Chromium, so there a missing driver is a failure, not a skip.
+const skipSwiftShader = process.env.CI === 'true' ? false : swiftShaderMissing;
+
+describe('webgpu backend in Node on Dawn over SwiftShader (a software Vulkan: the Node path without a GPU)', { skip: skipSwiftShader }, () => {
+  const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
+  const SWIFTSHADER_ENV = { LD_LIBRARY_PATH: CHROMIUM_LIB, VK_ICD_FILENAMES: SWIFTSHADER_ICD };
+  const bench = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [BIN, 'bench', '--backend', 'webgpu', '--encoder', 'mlp', '--batch-size', '8', '--steps', '1', '--warmup', '1', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...SWIFTSHADER_ENV, ...env },
+      timeout: 300_000,
+    });
+
+  test('the software adapter is refused by name, with the way to take it anyway', () => {
+    assert.equal(swiftShaderMissing, false, String(swiftShaderMissing));
+    const r = bench({ DCL_WEBGPU_ALLOW_SOFTWARE: '' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /backend "webgpu" could not be loaded: only a fallback \(software\) adapter was found: google swiftshader/);
+    assert.match(r.stderr, /DCL_WEBGPU_ALLOW_SOFTWARE=1 takes it anyway/);
+  });
+
+  test('with DCL_WEBGPU_ALLOW_SOFTWARE=1 the trainer step runs on webgpu in Node and leaks no tensors', () => {
+    const r = bench({ DCL_WEBGPU_ALLOW_SOFTWARE: '1' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { backend: string; imagesPerSecond: number; tensorsLeaked: number };
+    assert.equal(result.backend, 'webgpu');
+    assert.ok(result.imagesPerSecond > 0);
+    assert.equal(result.tensorsLeaked, 0);
   });
 });

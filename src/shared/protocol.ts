@@ -85,6 +85,8 @@ export interface GpuAdapterInfo {
   description: string;
   limits: Record<string, number>;
   features: string[];
+  /** A software (fallback) adapter, taken only because DCL_WEBGPU_ALLOW_SOFTWARE=1 asked for it. */
+  software?: boolean;
 }
 
 export interface BackendInfo {

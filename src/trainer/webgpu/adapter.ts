@@ -35,7 +35,7 @@ export const REQUIRED_LIMITS: Readonly<Record<string, number>> = {
 };
 
 /** Limits recorded with the run (the ones that bound batch size and kernel shapes). */
-const RECORDED_LIMITS = [...Object.keys(REQUIRED_LIMITS), 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension'] as const;
+export const RECORDED_LIMITS = [...Object.keys(REQUIRED_LIMITS), 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension'] as const;
 
 /** Features recorded when present; none is required (tfjs-backend-webgpu asks for them only if offered). */
 const RECORDED_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'] as const;
@@ -67,15 +67,18 @@ export function adapterFacts(a: AdapterLike): AdapterFacts {
 export function describeAdapter(f: AdapterFacts): string {
   const mib = (n: number | undefined): string => (n === undefined ? '?' : `${Math.round(n / 2 ** 20)} MiB`);
   return (
-    `webgpu adapter: ${f.vendor} ${f.architecture} (${f.description}); ` +
+    `webgpu adapter: ${f.software ? 'SOFTWARE (DCL_WEBGPU_ALLOW_SOFTWARE=1) ' : ''}${f.vendor} ${f.architecture} (${f.description}); ` +
     `max storage binding ${mib(f.limits.maxStorageBufferBindingSize)}, max buffer ${mib(f.limits.maxBufferSize)}, ` +
     `workgroup storage ${f.limits.maxComputeWorkgroupStorageSize ?? '?'} B, invocations ${f.limits.maxComputeInvocationsPerWorkgroup ?? '?'}; ` +
     `features: ${f.features.length ? f.features.join(', ') : 'none of ' + RECORDED_FEATURES.join(', ')}`
   );
 }
 
-/** Accept a hardware adapter that meets REQUIRED_LIMITS; everything else gets a reason a person can act on. */
-export function judgeAdapter(a: AdapterLike | null | undefined): AdapterVerdict {
+/**
+ * Accept a hardware adapter that meets REQUIRED_LIMITS; everything else gets a reason a person can act on.
+ * `allowSoftware` takes a software adapter too (tests of the Node path on SwiftShader; never chosen by default).
+ */
+export function judgeAdapter(a: AdapterLike | null | undefined, opts: { allowSoftware?: boolean } = {}): AdapterVerdict {
   if (!a) {
     return {
       ok: false,
@@ -84,8 +87,10 @@ export function judgeAdapter(a: AdapterLike | null | undefined): AdapterVerdict 
   }
   const facts = adapterFacts(a);
   const name = `${facts.vendor} ${facts.architecture} ${facts.description}`;
-  if (a.info?.isFallbackAdapter || a.isFallbackAdapter || SOFTWARE_NAMES.test(name)) {
-    return { ok: false, reason: `only a fallback (software) adapter was found: ${name.trim()}`, adapter: facts };
+  const software = Boolean(a.info?.isFallbackAdapter || a.isFallbackAdapter || SOFTWARE_NAMES.test(name));
+  if (software && opts.allowSoftware) facts.software = true;
+  else if (software) {
+    return { ok: false, reason: `only a fallback (software) adapter was found: ${name.trim()} (slower than --backend native; DCL_WEBGPU_ALLOW_SOFTWARE=1 takes it anyway)`, adapter: facts };
   }
   const short = Object.entries(REQUIRED_LIMITS)
     .filter(([k, min]) => !(typeof a.limits[k] === 'number' && (a.limits[k] as number) >= min))

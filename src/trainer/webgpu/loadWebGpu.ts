@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { judgeAdapter, REQUIRED_LIMITS, type AdapterFacts, type AdapterLike } from './adapter';
+import { judgeAdapter, RECORDED_LIMITS, type AdapterFacts, type AdapterLike } from './adapter';
 
 export const WEBGPU_BACKEND = 'webgpu';
 
@@ -60,15 +60,22 @@ export async function startWebGpu(activate: (name: string) => Promise<void>): Pr
   } catch (e) {
     throw new Error(`the optional package "@tensorflow/tfjs-backend-webgpu" is not installed: ${firstLine(e)}`);
   }
-  const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
-  const verdict = judgeAdapter(adapter);
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  // DCL_WEBGPU_ALLOW_SOFTWARE=1 lets a software adapter through, so the Node path can be tested without a GPU.
+  const verdict = judgeAdapter(adapter, { allowSoftware: process.env.DCL_WEBGPU_ALLOW_SOFTWARE === '1' });
   if (!verdict.ok) throw new Error(verdict.reason + (adapter ? '' : vulkanHint()));
   // The backend's shaders name GPUBufferUsage, GPUMapMode… as globals, as in a browser.
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  // WebGPUBackend's constructor refuses to start unless navigator.gpu exists (Node 20 has no navigator; 21+ has one
+  // without gpu). Set only now: tfjs-backend-webgpu, already imported, has not registered its own adapter choice.
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  if (!g.navigator!.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   const a = adapter as DawnAdapter;
   // Ask for the adapter's own limits (the device otherwise gets the spec minimums) so large batches fit.
   const requiredLimits: Record<string, number> = {};
-  for (const k of [...Object.keys(REQUIRED_LIMITS), 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension']) {
+  for (const k of RECORDED_LIMITS) {
     if (typeof a.limits[k] === 'number') requiredLimits[k] = a.limits[k] as number;
   }
   const requiredFeatures = ['timestamp-query'].filter((f) => a.features.has(f));
