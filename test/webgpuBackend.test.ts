@@ -14,6 +14,7 @@ import { describe, test } from 'node:test';
 import { initBackend } from '../src/trainer/backend';
 import { describeAdapter, judgeAdapter, REQUIRED_LIMITS, type AdapterLike } from '../src/trainer/webgpu/adapter';
 import { repoRoot } from './helpers/paths';
+import { readEvents, readStatus, tempDir } from './helpers/runs';
 
 const GIB = 2 ** 30;
 
@@ -194,5 +195,29 @@ describe('webgpu backend in Node on Dawn over SwiftShader (a software Vulkan: th
     assert.equal(result.backend, 'webgpu');
     assert.ok(result.imagesPerSecond > 0);
     assert.equal(result.tensorsLeaked, 0);
+  });
+
+  test('a training run on webgpu records the adapter in status.json and the started event, and evaluates kNN', () => {
+    const runsDir = tempDir('dcl-webgpu-run-');
+    const args = ['train', '--backend', 'webgpu', '--dataset', 'mnist', '--subset', '64', '--test-subset', '64', '--epochs', '1'];
+    args.push('--batch-size', '32', '--encoder', 'mlp', '--knn-k', '5', '--runs-dir', runsDir, '--quiet');
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...SWIFTSHADER_ENV, DCL_WEBGPU_ALLOW_SOFTWARE: '1' },
+      timeout: 300_000,
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const runDir = r.stdout.trim().split('\n').pop()!;
+    const status = readStatus(runDir);
+    assert.equal(status.state, 'finished');
+    assert.equal(status.backend?.name, 'webgpu');
+    assert.equal(status.backend?.gpu?.architecture, 'swiftshader');
+    assert.equal(status.backend?.gpu?.software, true);
+    assert.ok((status.backend?.gpu?.limits.maxStorageBufferBindingSize ?? 0) >= REQUIRED_LIMITS.maxStorageBufferBindingSize);
+    assert.ok(Number.isFinite(status.final?.knnAccuracy), 'kNN ran on webgpu');
+    const started = readEvents(runDir).find((e) => e.type === 'started');
+    assert.ok(started && started.type === 'started');
+    assert.deepEqual(started.backend.gpu, status.backend?.gpu);
+    assert.ok(started.backend.details.some((d) => d.startsWith('webgpu adapter: SOFTWARE')), started.backend.details.join('; '));
   });
 });

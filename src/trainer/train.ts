@@ -160,6 +160,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     tfjsVersion: backend.tfjsVersion,
     ...(backend.threads !== undefined ? { threads: backend.threads } : {}),
     ...(backend.native ? { native: backend.native } : {}),
+    ...(backend.gpu ? { gpu: backend.gpu } : {}),
     details: backend.details,
   };
   ctx.log(`backend: ${backend.details.join(', ')}`);
