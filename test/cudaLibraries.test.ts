@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { initBackend } from '../src/trainer/backend';
-import { missingCudaLibraries, type LibrarySearch } from '../src/trainer/cudaLibraries';
+import { missingCudaLibraries } from '../src/trainer/cudaLibraries';
+import type { LibrarySearch } from '../src/trainer/sharedLibraries';
 
 // Lines as `ldconfig -p` prints them on Ubuntu with CUDA 11.2 and cuDNN 8.1 from NVIDIA's packages.
 const CACHE_WITH_CUDA11 = [

@@ -120,9 +120,9 @@ describe('webgpu backend on this machine (the real webgpu package)', () => {
     } catch (e) {
       const msg = (e as Error).message;
       assert.match(msg, /^backend "webgpu" could not be loaded: /);
-      assert.match(msg, /no WebGPU adapter|fallback \(software\) adapter|lacks required limits|not installed/, msg);
+      assert.match(msg, /no Vulkan loader \(libvulkan\.so\.1\)|no WebGPU adapter|fallback \(software\) adapter|lacks required limits|not installed/, msg);
       assert.match(msg, /Fix: install the optional packages .*Vulkan/);
-      if (process.platform === 'linux' && /no WebGPU adapter/.test(msg)) assert.match(msg, /Vulkan driver/, 'the Vulkan drivers (or their absence) are named');
+      if (process.platform === 'linux' && /no WebGPU adapter|no Vulkan loader/.test(msg)) assert.match(msg, /Vulkan driver/, 'the Vulkan drivers (or their absence) are named');
       assert.ok(Date.now() - started < 20_000, 'fails at once, not after a long wait');
     } finally {
       await tf.setBackend('cpu');
@@ -157,7 +157,7 @@ describe('webgpu backend on this machine (the real webgpu package)', () => {
     assert.equal(choice.name, 'cpu');
     assert.deepEqual(choice.attempts.map((a) => a.preference), ['tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']);
     const skipped = choice.details.find((d) => d.startsWith('skipped webgpu: '));
-    assert.ok(skipped && /adapter|not installed|limits/.test(skipped), choice.details.join('; '));
+    assert.ok(skipped && /adapter|Vulkan loader|not installed|limits/.test(skipped), choice.details.join('; '));
   });
 });
 

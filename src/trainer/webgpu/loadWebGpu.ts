@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { libraryFound, systemLibrarySearch } from '../sharedLibraries';
 import { judgeAdapter, RECORDED_LIMITS, type AdapterFacts, type AdapterLike } from './adapter';
 
 export const WEBGPU_BACKEND = 'webgpu';
@@ -59,6 +60,10 @@ export async function startWebGpu(activate: (name: string) => Promise<void>): Pr
     pkg = dynamicRequire('@tensorflow/tfjs-backend-webgpu') as WebGpuPackage;
   } catch (e) {
     throw new Error(`the optional package "@tensorflow/tfjs-backend-webgpu" is not installed: ${firstLine(e)}`);
+  }
+  // Without the Vulkan loader Dawn has nothing to try on Linux (and prints a warning of its own): say so first.
+  if (process.platform === 'linux' && !libraryFound('libvulkan.so.1', systemLibrarySearch())) {
+    throw new Error(`no Vulkan loader (libvulkan.so.1) on the library path, so Dawn has no GPU driver to use${vulkanHint()}`);
   }
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
