@@ -12,6 +12,8 @@ export const LOSS_KINDS: readonly LossKind[] = ['infonce', 'dcl', 'dclw'];
 
 export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'stl10' | 'synthetic';
 export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'stl10', 'synthetic'];
+/** Datasets read from a folder the user provides (they need `dataDir`). */
+export const FOLDER_DATASETS: readonly DatasetKind[] = ['idx', 'cifar10', 'cifar100', 'stl10'];
 
 export type EncoderKind = 'mlp' | 'cnn' | 'resnet18';
 export const ENCODER_KINDS: readonly EncoderKind[] = ['mlp', 'cnn', 'resnet18'];

@@ -6,6 +6,7 @@ import {
   BACKEND_PREFERENCES,
   DATASET_KINDS,
   ENCODER_KINDS,
+  FOLDER_DATASETS,
   LOSS_KINDS,
   type BackendPreference,
   type DatasetKind,
@@ -119,7 +120,7 @@ export function resolveConfig(input: unknown): RunConfig {
   num(merged.sigma, 'sigma', problems, { minExclusive: 0 });
   oneOf<DatasetKind>(merged.dataset, DATASET_KINDS, 'dataset', problems);
   if (merged.dataDir !== undefined && typeof merged.dataDir !== 'string') problems.push('dataDir must be a folder path (string)');
-  if (['idx', 'cifar10', 'cifar100', 'stl10'].includes(merged.dataset) && !merged.dataDir) {
+  if (FOLDER_DATASETS.includes(merged.dataset) && !merged.dataDir) {
     problems.push(`dataset "${merged.dataset}" needs dataDir (the folder holding its files; on the command line --data-dir DIR)`);
   }
   if (typeof merged.useUnlabeled !== 'boolean') problems.push(`useUnlabeled must be true or false; got ${JSON.stringify(merged.useUnlabeled)}`);

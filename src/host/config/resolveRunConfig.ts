@@ -6,7 +6,15 @@
  * fails in the child. `schemas/dclrun.schema.json` describes the same rules for the editor;
  * test/host/manifest.test.ts keeps the two in step.
  */
-import { BACKEND_PREFERENCES, DATASET_KINDS, ENCODER_KINDS, LOSS_KINDS, type DatasetKind, type RunConfig } from '../../shared/protocol';
+import {
+  BACKEND_PREFERENCES,
+  DATASET_KINDS,
+  ENCODER_KINDS,
+  FOLDER_DATASETS,
+  LOSS_KINDS,
+  type DatasetKind,
+  type RunConfig,
+} from '../../shared/protocol';
 import { ConfigError, resolveConfig } from '../../shared/runConfig';
 import {
   anyString,
@@ -74,8 +82,8 @@ export const RUN_CONFIG_SPEC: Spec = {
 /** Keys a config file may carry that are not run parameters (the editor's schema link). */
 const IGNORED_KEYS = new Set(['$schema']);
 
-/** Datasets read from a folder the user provides. */
-export const FOLDER_DATASETS: readonly DatasetKind[] = ['idx', 'cifar10', 'cifar100', 'stl10'];
+/** Re-exported so host callers keep one import; the list itself lives in the shared protocol. */
+export { FOLDER_DATASETS };
 
 export type ResolveResult = { ok: true; config: RunConfig } | { ok: false; problems: string[] };
 
