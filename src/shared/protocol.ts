@@ -34,6 +34,10 @@ export interface RunMemory {
 }
 
 export type OptimizerKind = 'adam' | 'sgd';
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['adam', 'sgd'];
+
+export type LrSchedule = 'cosine' | 'constant';
+export const SCHEDULES: readonly LrSchedule[] = ['cosine', 'constant'];
 
 export interface RunConfig {
   /** Optional human name shown in the run list. */
@@ -65,7 +69,7 @@ export interface RunConfig {
     weightDecay: number;
     /** Linear warm-up length in epochs before the cosine decay. */
     warmupEpochs: number;
-    schedule: 'cosine' | 'constant';
+    schedule: LrSchedule;
   };
   seed: number;
   backend: BackendPreference;

@@ -7,6 +7,8 @@ import {
   DATASET_KINDS,
   ENCODER_KINDS,
   FOLDER_DATASETS,
+  OPTIMIZER_KINDS,
+  SCHEDULES,
   LOSS_KINDS,
   type BackendPreference,
   type DatasetKind,
@@ -135,12 +137,12 @@ export function resolveConfig(input: unknown): RunConfig {
   }
   num(merged.batchSize, 'batchSize', problems, { min: 2, integer: true });
   num(merged.epochs, 'epochs', problems, { min: 1, integer: true });
-  oneOf(merged.optimizer.kind, ['adam', 'sgd'] as const, 'optimizer.kind', problems);
+  oneOf(merged.optimizer.kind, OPTIMIZER_KINDS, 'optimizer.kind', problems);
   num(merged.optimizer.lr, 'optimizer.lr', problems, { minExclusive: 0 });
   num(merged.optimizer.momentum, 'optimizer.momentum', problems, { min: 0, max: 1 });
   num(merged.optimizer.weightDecay, 'optimizer.weightDecay', problems, { min: 0 });
   num(merged.optimizer.warmupEpochs, 'optimizer.warmupEpochs', problems, { min: 0 });
-  oneOf(merged.optimizer.schedule, ['cosine', 'constant'] as const, 'optimizer.schedule', problems);
+  oneOf(merged.optimizer.schedule, SCHEDULES, 'optimizer.schedule', problems);
   num(merged.seed, 'seed', problems, { min: 0, integer: true });
   oneOf<BackendPreference>(merged.backend, BACKEND_PREFERENCES, 'backend', problems);
   num(merged.knn.k, 'knn.k', problems, { min: 1, integer: true });

@@ -12,6 +12,8 @@ import {
   ENCODER_KINDS,
   FOLDER_DATASETS,
   LOSS_KINDS,
+  OPTIMIZER_KINDS,
+  SCHEDULES,
   type DatasetKind,
   type RunConfig,
 } from '../../shared/protocol';
@@ -33,12 +35,12 @@ import {
 type Spec = { [key: string]: Check | Spec };
 
 const OPTIMIZER_SPEC: Spec = {
-  kind: oneOf(['adam', 'sgd']),
+  kind: oneOf(OPTIMIZER_KINDS),
   lr: numberIn(0, Infinity, true),
   momentum: numberIn(0, 1),
   weightDecay: numberIn(0),
   warmupEpochs: numberIn(0),
-  schedule: oneOf(['cosine', 'constant']),
+  schedule: oneOf(SCHEDULES),
 };
 
 const KNN_SPEC: Spec = {
