@@ -1,25 +1,32 @@
 /** Run-config flags shared by `train` and `sweep`: each maps onto one RunConfig field. */
 import * as fs from 'node:fs';
-import type { RunConfigInput } from '../shared/runConfig';
-import { BACKEND_PREFERENCES } from '../shared/protocol';
+import { DEFAULT_RUN_CONFIG, type RunConfigInput } from '../shared/runConfig';
+import {
+  BACKEND_PREFERENCES,
+  ENCODER_KINDS,
+  FOLDER_DATASETS,
+  LOSS_KINDS,
+  OPTIMIZER_KINDS,
+  type OptimizerKind,
+} from '../shared/protocol';
 import { numberFlag, UsageError, type FlagSpec, type ParsedFlags } from './args';
 
 export const CONFIG_FLAGS: Record<string, FlagSpec> = {
   config: { type: 'string', help: 'run config JSON file (flags override its fields)' },
   name: { type: 'string', help: 'a name for the run' },
-  loss: { type: 'string', help: 'infonce | dcl | dclw (default dcl)' },
+  loss: { type: 'string', help: `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})` },
   dataset: { type: 'string', help: 'mnist (built in) | synthetic | idx | cifar10 | cifar100 | stl10 (default mnist)' },
-  'data-dir': { type: 'string', help: 'folder with the dataset files (idx, cifar10, cifar100, stl10)' },
+  'data-dir': { type: 'string', help: `folder with the dataset files (${FOLDER_DATASETS.join(', ')})` },
   subset: { type: 'string', help: 'use only the first N training images (0 = all)' },
   unlabeled: { type: 'boolean', help: 'STL-10: also train on the unlabeled split (kNN uses the labelled splits)' },
   'test-subset': { type: 'string', help: 'use only the first N test images for kNN (0 = all)' },
   epochs: { type: 'string', help: 'epochs (default 10)' },
   'batch-size': { type: 'string', help: 'images per step N; each gives two views (default 256)' },
-  encoder: { type: 'string', help: 'mlp | cnn | resnet18 (default cnn)' },
+  encoder: { type: 'string', help: `${ENCODER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.encoder})` },
   projection: { type: 'string', help: 'projection head sizes, comma-separated (default 512,128)' },
   temperature: { type: 'string', help: 'temperature τ (default 0.1)' },
   sigma: { type: 'string', help: 'DCLW weighting σ (default 0.5)' },
-  optimizer: { type: 'string', help: 'adam | sgd (default adam)' },
+  optimizer: { type: 'string', help: `${OPTIMIZER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.optimizer.kind})` },
   lr: { type: 'string', help: 'learning rate (default 0.001)' },
   momentum: { type: 'string', help: 'SGD momentum (default 0.9)' },
   'weight-decay': { type: 'string', help: 'weight decay (default 1e-6)' },
@@ -75,7 +82,7 @@ export function configFromFlags(flags: ParsedFlags, command: string): RunConfigI
     logEvery: n('log-every'),
     runsDir: s('runs-dir'),
     optimizer: {
-      kind: s('optimizer') as 'adam' | 'sgd' | undefined,
+      kind: s('optimizer') as OptimizerKind | undefined,
       lr: n('lr'),
       momentum: n('momentum'),
       weightDecay: n('weight-decay'),
