@@ -11,7 +11,17 @@ import { repoRoot } from '../helpers/paths';
 import { DEFAULT_HOST_SETTINGS, SETTING_KEYS } from '../../src/host/config/hostSettings';
 import { RUN_CONFIG_SPEC } from '../../src/host/config/resolveRunConfig';
 import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
-import { BACKEND_PREFERENCES, DATASET_KINDS, ENCODER_KINDS, LOSS_KINDS, type RunState } from '../../src/shared/protocol';
+import {
+  BACKEND_PREFERENCES,
+  DATASET_KINDS,
+  ENCODER_KINDS,
+  LOSS_KINDS,
+  OPTIMIZER_KINDS,
+  SCHEDULES,
+  type RunState,
+} from '../../src/shared/protocol';
+import { EMBEDDING_LAYERS } from '../../src/shared/projectionMessages';
+import { CONFIG_FLAGS } from '../../src/cli/trainFlags';
 
 const root = repoRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -50,11 +60,21 @@ describe('config schema', () => {
     assert.equal(schema.properties.knn.additionalProperties, false);
   });
 
+  it("the CLI's help names the shared choices and the trainer's defaults", () => {
+    assert.equal(CONFIG_FLAGS.loss.help, `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})`);
+    assert.equal(CONFIG_FLAGS.encoder.help, `${ENCODER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.encoder})`);
+    assert.equal(CONFIG_FLAGS.optimizer.help, `${OPTIMIZER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.optimizer.kind})`);
+    assert.match(CONFIG_FLAGS.backend.help, new RegExp(`^${BACKEND_PREFERENCES.join(' \\| ')} \\(default ${DEFAULT_RUN_CONFIG.backend}\\)$`));
+  });
+
   it('lists the same choices as the protocol and the same defaults as the trainer', () => {
     assert.deepEqual(schema.properties.loss.enum, LOSS_KINDS);
     assert.deepEqual(schema.properties.dataset.enum, DATASET_KINDS);
     assert.deepEqual(schema.properties.encoder.enum, ENCODER_KINDS);
     assert.deepEqual(schema.properties.backend.enum, BACKEND_PREFERENCES);
+    assert.deepEqual(schema.properties.optimizer.properties.kind.enum, OPTIMIZER_KINDS);
+    assert.deepEqual(schema.properties.optimizer.properties.schedule.enum, SCHEDULES);
+    assert.deepEqual(schema.properties.embeddings.properties.layers.items.enum, EMBEDDING_LAYERS);
     for (const [key, value] of Object.entries(DEFAULT_RUN_CONFIG)) {
       if (key === 'loss') continue; // required, so no default
       if (typeof value === 'object' && !Array.isArray(value)) {
