@@ -17,6 +17,7 @@ import {
   type DatasetKind,
   type RunConfig,
 } from '../../shared/protocol';
+import { EMBEDDING_LAYERS } from '../../shared/projectionMessages';
 import { ConfigError, resolveConfig } from '../../shared/runConfig';
 import {
   anyString,
@@ -51,7 +52,7 @@ const KNN_SPEC: Spec = {
 };
 
 const EMBEDDINGS_SPEC: Spec = {
-  layers: arrayOf(oneOf(['encoder', 'projection']), 0, 2),
+  layers: arrayOf(oneOf(EMBEDDING_LAYERS), 0, EMBEDDING_LAYERS.length),
   maxPoints: integerIn(0),
   keepLast: integerIn(0),
 };
