@@ -1,8 +1,7 @@
 /** Projector TSV export from the editor: pick a snapshot and a folder, run `dcl-explorer export-embeddings`. */
 import * as vscode from 'vscode';
 import type { EmbeddingLayer } from '../../shared/projectionMessages';
-import { CancelledError, startCliJob } from './cliJob';
-import { cliRuntime } from './runtime';
+import { runExportJob } from './exportJob';
 import { listSnapshots } from './runFiles';
 
 export async function exportSnapshotTsv(context: vscode.ExtensionContext, runDir: string, epoch?: number, layer?: EmbeddingLayer): Promise<void> {
@@ -26,21 +25,8 @@ export async function exportSnapshotTsv(context: vscode.ExtensionContext, runDir
   const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Export here', title: 'Folder for vectors.tsv and metadata.tsv' });
   if (!folder?.[0]) return;
   const out = folder[0].fsPath;
-  const { nodePath, cliPath } = cliRuntime(context);
-  try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Exporting epoch ${epoch} (${layer}) to TSV`, cancellable: true },
-      async (_progress, token) => {
-        const job = startCliJob({ nodePath, cliPath, args: ['export-embeddings', '--run-dir', runDir, '--epoch', String(epoch), '--layer', layer!, '--out', out] });
-        token.onCancellationRequested(() => job.cancel());
-        await job.done;
-      },
-    );
-  } catch (e) {
-    if (e instanceof CancelledError) return;
-    void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
-    return;
-  }
+  const args = ['export-embeddings', '--run-dir', runDir, '--epoch', String(epoch), '--layer', layer, '--out', out];
+  if (!(await runExportJob(context, `Exporting epoch ${epoch} (${layer}) to TSV`, args))) return;
   const choice = await vscode.window.showInformationMessage(
     `Wrote vectors.tsv and metadata.tsv to ${out}. Load them at projector.tensorflow.org ("Load").`,
     'Reveal folder',

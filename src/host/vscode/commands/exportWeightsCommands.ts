@@ -4,9 +4,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CancelledError, startCliJob } from '../../projection/cliJob';
+import { runExportJob } from '../../projection/exportJob';
 import { pickRun, runDirsFromArgs } from '../../projection/pickRun';
-import { cliRuntime } from '../../projection/runtime';
 
 async function exportWeights(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
   const runDir = runDirsFromArgs(args)[0] ?? (await pickRun('Export the weights of which run?'));
@@ -18,21 +17,8 @@ async function exportWeights(context: vscode.ExtensionContext, args: unknown[]):
     title: 'Save the encoder and head as .safetensors (PyTorch)',
   });
   if (!target) return;
-  const { nodePath, cliPath } = cliRuntime(context);
-  try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Exporting weights to .safetensors', cancellable: true },
-      async (_progress, token) => {
-        const job = startCliJob({ nodePath, cliPath, args: ['export-weights', '--run-dir', runDir, '--format', 'safetensors', '--out', target.fsPath] });
-        token.onCancellationRequested(() => job.cancel());
-        await job.done;
-      },
-    );
-  } catch (e) {
-    if (e instanceof CancelledError) return;
-    void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
-    return;
-  }
+  const cliArgs = ['export-weights', '--run-dir', runDir, '--format', 'safetensors', '--out', target.fsPath];
+  if (!(await runExportJob(context, 'Exporting weights to .safetensors', cliArgs))) return;
   const choice = await vscode.window.showInformationMessage(
     `Wrote ${target.fsPath}. Load it with the modules in docs/pytorch/dcl_models.py (see the README).`,
     'Reveal file',
