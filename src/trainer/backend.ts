@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { BackendInfo, BackendPreference } from '../shared/protocol';
+import { BACKEND_PREFERENCES, type BackendInfo, type BackendPreference } from '../shared/protocol';
 import { missingCudaLibraries } from './cudaLibraries';
 import { systemLibrarySearch } from './sharedLibraries';
 import { installFastWasm, loadedVersions, versionMismatch, type FastWasmReport } from './fastWasm';
@@ -144,7 +144,8 @@ async function activateWasm(
   return { threads: 1, note: `single-threaded (${why})` };
 }
 
-export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'];
+/** The order `auto` tries: BACKEND_PREFERENCES's, fastest first (one list, so the two cannot disagree). */
+export const AUTO_ORDER: readonly Exclude<BackendPreference, 'auto'>[] = BACKEND_PREFERENCES.filter((p): p is Exclude<BackendPreference, 'auto'> => p !== 'auto');
 
 /**
  * Initialise a backend. An explicit choice that cannot load throws with the loader's reason and the fix;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildEncoder, buildProjectionHead } from '../../src/trainer/encoders';
 import { describeFailure, simulatedWasmAbort } from '../../src/trainer/fatalErrors';
-import { estimateMemory, layerOutputBytesPerImage, machineMemoryLimit, memoryRefusal, peakMiB } from '../../src/trainer/memoryEstimate';
+import { PROCESS_BASELINE_MIB, estimateMemory, layerOutputBytesPerImage, machineMemoryLimit, memoryRefusal, peakMiB } from '../../src/trainer/memoryEstimate';
 import { repoRoot } from '../helpers/paths';
 import { readStatus, tempDir } from '../helpers/runs';
 import { useCpu } from '../helpers/tf';
@@ -99,7 +99,7 @@ describe('estimate against a measured peak', () => {
       if (backend === 'wasm') {
         // wasm's estimate is of its heap (the process adds the runtime around it); the heap reuses freed memory more
         // tightly than the native backend's pool, so the estimate errs on the safe side there.
-        const heap = res.peakRssMiB - 170;
+        const heap = res.peakRssMiB - PROCESS_BASELINE_MIB;
         assert.ok(heap <= 1.1 * res.estimatedPeakMiB, `wasm: heap about ${heap} MiB, estimated ${res.estimatedPeakMiB} MiB`);
       } else {
         assert.ok(Math.abs(res.peakRssMiB - res.estimatedPeakMiB) <= 0.25 * res.estimatedPeakMiB, `native: measured ${res.peakRssMiB} MiB, estimated ${res.estimatedPeakMiB} MiB`);
