@@ -151,6 +151,17 @@ describe('package.json contributions', () => {
   });
 });
 
+describe('README as the marketplace page', () => {
+  // `vsce package` refuses a README with relative links when package.json names no repository, which
+  // stops the .vsix (and the e2e layer) from being built at all; the unit suite catches it in seconds.
+  it('has no relative links or images', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const targets = [...readme.matchAll(/!?\[[^\]]*\]\(([^)\s]+)[^)]*\)/g)].map((m) => m[1]);
+    const relative = targets.filter((t) => !/^(https?:|mailto:|#)/.test(t));
+    assert.deepEqual(relative, [], `relative links in README.md: ${relative.join(', ')}`);
+  });
+});
+
 describe('layering', () => {
   const hostFiles = [path.join(root, 'src', 'extension.ts'), ...sourceFiles(path.join(root, 'src', 'host'))];
 
