@@ -8,7 +8,7 @@ import { readdirSync, statSync, existsSync, rmSync, mkdirSync, copyFileSync } fr
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
-// `--tests=SUBSTRING` builds only matching tests, `--test-outdir=DIR` puts them elsewhere (parallel work).
+// `--tests=A,B` builds only tests whose path contains A or B, `--test-outdir=DIR` puts them elsewhere (parallel work).
 const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const testFilter = argValue('tests');
 const testOutdir = argValue('test-outdir') ?? 'dist-test';
@@ -77,7 +77,7 @@ if (webviewEntries.length) {
   });
 }
 
-const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts') && (!testFilter || p.includes(testFilter)));
+const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts') && (!testFilter || testFilter.split(',').some((f) => p.includes(f))));
 if (tests.length) {
   configs.push({
     ...nodeCommon,

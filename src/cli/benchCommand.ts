@@ -1,6 +1,7 @@
 /** `dcl-explorer bench`: training images/s of the real trainer step on one backend. */
 import { BACKEND_PREFERENCES, ENCODER_KINDS, LOSS_KINDS, type BackendPreference, type EncoderKind, type LossKind } from '../shared/protocol';
 import { STEP_MEMORY_MODES, type StepMemory } from '../shared/protocol';
+import { DEFAULT_RUN_CONFIG } from '../shared/runConfig';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec } from './args';
 
 const SPEC: Record<string, FlagSpec> = {
@@ -9,7 +10,7 @@ const SPEC: Record<string, FlagSpec> = {
   steps: { type: 'string', help: 'timed steps (default 10)' },
   warmup: { type: 'string', help: 'untimed warm-up steps (default 2)' },
   backend: { type: 'string', help: `${BACKEND_PREFERENCES.join(' | ')} (default auto)` },
-  loss: { type: 'string', help: 'infonce | dcl | dclw (default dcl)' },
+  loss: { type: 'string', help: `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})` },
   shape: { type: 'string', help: 'input H,W,C (default 28,28,1: MNIST)' },
   json: { type: 'boolean', help: 'print the result as one JSON line (the last stdout line)' },
   profile: { type: 'boolean', help: 'also time every kernel and print where a step spends its time' },
@@ -55,7 +56,7 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
     steps: whole('steps', 10, 1),
     warmup: whole('warmup', 2, 0),
     backend: pick<BackendPreference>(flags.backend, BACKEND_PREFERENCES, 'backend', 'auto'),
-    loss: pick<LossKind>(flags.loss, LOSS_KINDS, 'loss', 'dcl'),
+    loss: pick<LossKind>(flags.loss, LOSS_KINDS, 'loss', DEFAULT_RUN_CONFIG.loss),
     inputShape: shape as [number, number, number],
     profile: flags.profile === true,
     memory: flags.memory === undefined ? undefined : pick<StepMemory>(flags.memory, STEP_MEMORY_MODES, 'memory', 'whole'),

@@ -4,7 +4,7 @@ import { LOSS_KINDS, type LossKind } from '../shared/protocol';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec } from './args';
 
 const SPEC: Record<string, FlagSpec> = {
-  loss: { type: 'string', help: 'infonce | dcl | dclw' },
+  loss: { type: 'string', help: LOSS_KINDS.join(' | ') },
   temperature: { type: 'string', help: 'temperature τ > 0 (default 0.1)' },
   sigma: { type: 'string', help: 'DCLW weighting temperature σ > 0 (default 0.5)' },
   input: { type: 'string', help: 'JSON file {"z1": number[][], "z2": number[][]} (N ≥ 2 rows each, same width)' },
@@ -12,7 +12,7 @@ const SPEC: Record<string, FlagSpec> = {
 };
 
 export const LOSS_HELP = formatHelp(
-  'Usage: dcl-explorer loss --loss <infonce|dcl|dclw> --temperature T [--sigma S] --input FILE\n\n' +
+  `Usage: dcl-explorer loss --loss <${LOSS_KINDS.join('|')}> --temperature T [--sigma S] --input FILE\n\n` +
     'Prints one JSON object {"loss": number, "npc": number[]} to stdout; npc holds the 2N multipliers,\n' +
     'view-1 anchors first, then view-2 anchors. Embeddings are L2-normalised before use.',
   SPEC,
@@ -72,7 +72,7 @@ export async function runLossCommand(argv: string[]): Promise<void> {
     return;
   }
   const loss = flags.loss;
-  if (typeof loss !== 'string') throw new UsageError('loss: --loss is required (infonce, dcl or dclw)');
+  if (typeof loss !== 'string') throw new UsageError(`loss: --loss is required (${LOSS_KINDS.join(', ')})`);
   if (!LOSS_KINDS.includes(loss as LossKind)) throw new UsageError(`loss: unknown loss "${loss}"; use one of ${LOSS_KINDS.join(', ')}`);
   const temperature = numberFlag(flags, 'temperature', 'loss') ?? 0.1;
   if (!(temperature > 0)) throw new UsageError(`loss: --temperature must be > 0; got ${temperature}`);

@@ -1,4 +1,5 @@
 /** `dcl-explorer`: the headless command-line entry point. Each subcommand loads only what it needs. */
+import { LOSS_LABELS_TEXT } from '../shared/lossRegistry';
 import { UsageError } from './args';
 import { BENCH_HELP, runBenchCommand } from './benchCommand';
 import { exportEmbeddingsCommand } from './exportEmbeddingsCommand';
@@ -17,7 +18,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  loss: { summary: 'evaluate InfoNCE / DCL / DCLW and the NPC multipliers on embeddings from a JSON file', help: () => LOSS_HELP, run: runLossCommand },
+  loss: { summary: `evaluate a loss (${LOSS_LABELS_TEXT}) and the NPC multipliers on embeddings from a JSON file`, help: () => LOSS_HELP, run: runLossCommand },
   'npc-profile': { summary: "the paper's NPC-vs-batch-size distributions for a run's model (cached in the run)", help: () => NPC_PROFILE_HELP, run: runNpcProfileCommand },
   project: projectCommand,
   'export-embeddings': exportEmbeddingsCommand,
@@ -36,7 +37,7 @@ function mainHelp(): string {
   const details = Object.values(COMMANDS).map((c) => c.help()).join('\n');
   return (
     'Usage: dcl-explorer <command> [options]\n\n' +
-    'DCL Explorer: self-supervised contrastive learning (InfoNCE/SimCLR, DCL, DCLW) on TensorFlow.js.\n\n' +
+    `DCL Explorer: self-supervised contrastive learning (${LOSS_LABELS_TEXT}) on TensorFlow.js.\n\n` +
     `Commands:\n${rows.join('\n')}\n\nRun "dcl-explorer <command> --help" for one command.\n\n${details}`
   );
 }

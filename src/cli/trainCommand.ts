@@ -1,4 +1,5 @@
 /** `dcl-explorer train`: one run, headless, in this process. The last stdout line is the run folder. */
+import { LOSS_LABELS_TEXT } from '../shared/lossRegistry';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES } from '../shared/protocol';
@@ -16,7 +17,7 @@ const SPEC: Record<string, FlagSpec> = {
 
 export const TRAIN_HELP = formatHelp(
   'Usage: dcl-explorer train [--config FILE] [flags]\n\n' +
-    'Trains one SimCLR-style run (two augmented views → encoder → projection head → InfoNCE/DCL/DCLW), logging\n' +
+    `Trains one SimCLR-style run (two augmented views → encoder → projection head → ${LOSS_LABELS_TEXT}), logging\n` +
     'loss, the NPC multiplier and kNN accuracy to a new run folder inside --runs-dir. The last line on stdout is the\n' +
     'run folder path. Ctrl+C finishes the current step, writes a checkpoint and ends the run as "stopped".',
   SPEC,

@@ -7,8 +7,9 @@
 
 export const EVENT_SCHEMA_VERSION = 1;
 
-export type LossKind = 'infonce' | 'dcl' | 'dclw';
-export const LOSS_KINDS: readonly LossKind[] = ['infonce', 'dcl', 'dclw'];
+// The losses are listed once, with their labels and properties, in lossRegistry.ts.
+export { LOSS_KINDS, type LossKind } from './lossRegistry';
+import type { LossKind } from './lossRegistry';
 
 export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'stl10' | 'synthetic';
 export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'stl10', 'synthetic'];

@@ -2,6 +2,7 @@
  * The paper's table shape: kNN accuracy per loss (rows) × batch size (columns), mean ± std over seeds.
  * Plain data so the CLI, the host and the charts webview print the same numbers.
  */
+import { LOSS_KINDS, lossInfo } from './lossRegistry';
 import type { LossKind } from './protocol';
 
 export interface RunResult {
@@ -25,11 +26,9 @@ export interface ResultsTable {
 }
 
 const key = (loss: string, batch: number) => `${loss}|${batch}`;
-const LOSS_ORDER: LossKind[] = ['infonce', 'dcl', 'dclw'];
-const LOSS_TITLES: Record<LossKind, string> = { infonce: 'InfoNCE (SimCLR)', dcl: 'DCL', dclw: 'DCLW' };
 
 export function buildResultsTable(results: RunResult[]): ResultsTable {
-  const losses = LOSS_ORDER.filter((l) => results.some((r) => r.loss === l));
+  const losses = LOSS_KINDS.filter((l) => results.some((r) => r.loss === l));
   const batchSizes = [...new Set(results.map((r) => r.batchSize))].sort((a, b) => a - b);
   const cells = new Map<string, ResultCell>();
   for (const loss of losses) {
@@ -59,7 +58,7 @@ function formatCell(c: ResultCell | undefined): string {
 export function resultsRows(table: ResultsTable): string[][] {
   return [
     ['kNN top-1 (%)', ...table.batchSizes.map((b) => `batch ${b}`)],
-    ...table.losses.map((l) => [LOSS_TITLES[l], ...table.batchSizes.map((b) => formatCell(cellOf(table, l, b)))]),
+    ...table.losses.map((l) => [lossInfo(l).tableLabel, ...table.batchSizes.map((b) => formatCell(cellOf(table, l, b)))]),
   ];
 }
 

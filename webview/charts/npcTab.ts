@@ -3,6 +3,7 @@
  * chosen steps. For DCL/DCLW runs the multiplier is computed only as a diagnostic — DCL's gradient has no
  * such factor — and the tab says so, so nobody reads it as something DCL's training suffered from.
  */
+import { lossInfo } from '../../src/shared/lossRegistry';
 import type { LossKind } from '../../src/shared/protocol';
 import { button, slider, type Control } from '../common/controls';
 import { el, setChildren } from '../common/dom';
@@ -21,8 +22,8 @@ const INFONCE_NOTE =
   "InfoNCE scales every sample's gradient by its NPC multiplier q (Yeh et al., Eq. 3). q far below 1 means easy positives shrink the learning signal; small batches make that worse.";
 
 export function npcExplanation(losses: readonly (LossKind | null)[]): string {
-  const decoupled = losses.some((l) => l === 'dcl' || l === 'dclw');
-  const coupled = losses.some((l) => l === 'infonce');
+  const decoupled = losses.some((l) => l !== null && !lossInfo(l).coupled);
+  const coupled = losses.some((l) => l !== null && lossInfo(l).coupled);
   if (decoupled && coupled) return `${INFONCE_NOTE} ${DIAGNOSTIC_NOTE}`;
   return decoupled ? DIAGNOSTIC_NOTE : INFONCE_NOTE;
 }

@@ -3,6 +3,7 @@
  * datasets), how many training images, encoder, batch size, temperature, σ for DCLW, epochs. Back returns to the previous question
  * with its answer kept (the multi-step idiom of VS Code's quickinput sample); Escape cancels.
  */
+import { LOSSES, lossInfo } from '../../shared/lossRegistry';
 import type { DatasetKind, EncoderKind, LossKind, RunConfig } from '../../shared/protocol';
 import { FOLDER_DATASETS } from '../config/resolveRunConfig';
 import { checkBatchSize, checkEpochs, checkSigma, checkTemperature, integerIn, parseTypedNumber, validateTypedNumber, type Check } from '../config/validators';
@@ -47,11 +48,7 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   stl10: 'STL-10',
 };
 
-const LOSS_ITEMS: PickItem<LossKind>[] = [
-  { label: 'DCL', description: 'decoupled contrastive loss: the positive pair leaves the denominator', value: 'dcl' },
-  { label: 'DCLW', description: 'DCL with positives weighted by a von Mises–Fisher kernel (σ)', value: 'dclw' },
-  { label: 'InfoNCE', description: "SimCLR's NT-Xent, the baseline", value: 'infonce' },
-];
+const LOSS_ITEMS: PickItem<LossKind>[] = LOSSES.map((l) => ({ label: l.label, description: l.description, value: l.id }));
 
 const ENCODER_ITEMS: PickItem<EncoderKind>[] = [
   { label: 'cnn', description: 'small convolutional network: a good default on CPU', value: 'cnn' },
@@ -132,7 +129,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
 
   const epochs = numberStep('epochs', 'Epochs: passes over the training set', checkEpochs, () => undefined)(prompter);
   const sigma = numberStep('sigma', 'DCLW weighting σ (> 0): smaller σ weights hard positives more', checkSigma, () => epochs)(prompter);
-  const temperature = numberStep('temperature', 'Temperature τ (> 0; 0.07–0.5 is typical)', checkTemperature, () => (draft.loss === 'dclw' ? sigma : epochs))(prompter);
+  const temperature = numberStep('temperature', 'Temperature τ (> 0; 0.07–0.5 is typical)', checkTemperature, () => (lossInfo(draft.loss).usesSigma ? sigma : epochs))(prompter);
   const batchSize = numberStep('batchSize', 'Batch size: images per step (each image gets 2·(N−1) negatives)', checkBatchSize, () => temperature)(prompter);
 
   const encoder: Step = async (dr, frame) => {
@@ -194,7 +191,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     return { next: dataset };
   };
 
-  const completed = await runSteps(loss, draft, options.title, (dr) => (dr.loss === 'dclw' ? 8 : 7) + (dr.typedSubset ? 1 : 0));
+  const completed = await runSteps(loss, draft, options.title, (dr) => (lossInfo(dr.loss).usesSigma ? 8 : 7) + (dr.typedSubset ? 1 : 0));
   if (!completed) return undefined;
   const config: RunConfig = {
     ...d,

@@ -53,7 +53,7 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
   const total = () => (answers.launcher === 'slurm' ? 5 : 4);
   const frame = (step: number): StepFrame => ({ title: options.title, step, totalSteps: total(), canGoBack: step > 1 });
   const textSteps = [
-    { key: 'losses', prompt: 'Losses, comma-separated (infonce, dcl, dclw)', parse: parseLosses },
+    { key: 'losses', prompt: `Losses, comma-separated (${LOSS_KINDS.join(', ')})`, parse: parseLosses },
     { key: 'batchSizes', prompt: 'Batch sizes, comma-separated (e.g. 64,128,256)', parse: parseBatchSizes },
     { key: 'seeds', prompt: 'Seeds, comma-separated (one run per seed; the table shows mean ± std)', parse: parseSeeds },
   ] as const;

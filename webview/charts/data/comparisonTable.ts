@@ -3,7 +3,8 @@
  * (when batch sizes vary), each cell the best kNN top-1 accuracy with the final one in parentheses. Other
  * settings that vary (τ, σ, seed…) split rows further, so no two runs silently share a cell.
  */
-import type { LossKind, RunConfig } from '../../../src/shared/protocol';
+import { lossInfo, lossOrder } from '../../../src/shared/lossRegistry';
+import type { RunConfig } from '../../../src/shared/protocol';
 import type { ChartRun } from './chartRun';
 import { differingKeys, flattenConfig, keyLabel } from './configDiff';
 import type { KnnSummary } from './knnChart';
@@ -21,8 +22,6 @@ export interface ComparisonTable {
   rows: string[][];
 }
 
-const LOSS_NAMES: Record<LossKind, string> = { infonce: 'InfoNCE (SimCLR)', dcl: 'DCL', dclw: 'DCLW' };
-const LOSS_ORDER: Record<string, number> = { infonce: 0, dcl: 1, dclw: 2 };
 
 function cellText(knn: KnnSummary | null): string {
   return knn ? `${knn.best.toFixed(1)} (${knn.final.toFixed(1)})` : '—';
@@ -52,8 +51,8 @@ export function comparisonTable(runs: readonly TableRun[]): ComparisonTable {
     }
     row.cells[byBatch ? batches.indexOf(r.run.batchSize) : 0].push(cellText(r.knn));
   }
-  const sorted = [...rows.values()].sort((a, b) => (LOSS_ORDER[a.loss] ?? 9) - (LOSS_ORDER[b.loss] ?? 9) || a.rest.localeCompare(b.rest));
-  const lossName = (loss: string) => LOSS_NAMES[loss as LossKind] ?? loss;
+  const sorted = [...rows.values()].sort((a, b) => lossOrder(a.loss) - lossOrder(b.loss) || a.rest.localeCompare(b.rest));
+  const lossName = (loss: string) => lossInfo(loss).tableLabel;
   return {
     caption: 'kNN top-1 accuracy (%): best (final)',
     header: ['Loss', ...(byBatch ? batches.map((b) => `B = ${b ?? '?'}`) : ['kNN top-1 (%)'])],
