@@ -14,8 +14,11 @@ export interface NpcProfileRow {
   summary: NpcSummary;
 }
 
+/** Bump when a field of an NPC profile file changes meaning; readers refuse other versions. */
+export const NPC_PROFILE_SCHEMA_VERSION = 1 as const;
+
 export interface NpcProfile {
-  schemaVersion: 1;
+  schemaVersion: typeof NPC_PROFILE_SCHEMA_VERSION;
   /** Which weights: the latest checkpoint, or the untrained model the run started from. */
   model: { kind: 'checkpoint' | 'initial'; step: number; epoch: number };
   temperature: number;

@@ -7,7 +7,7 @@
  * host may not import src/trainer/, so every validation rule for the binary files lives here once.
  */
 
-export const EMBEDDING_SCHEMA_VERSION = 1;
+export const EMBEDDING_SCHEMA_VERSION = 1 as const;
 
 export type EmbeddingLayer = 'encoder' | 'projection';
 export const EMBEDDING_LAYERS: readonly EmbeddingLayer[] = ['encoder', 'projection'];
@@ -17,7 +17,7 @@ export const PROJECTION_METHODS: readonly ProjectionMethod[] = ['pca', 'umap', '
 
 /** `<runDir>/embeddings/eNNNN-<layer>.json`: one snapshot of test-split embeddings. */
 export interface EmbeddingHeader {
-  schemaVersion: 1;
+  schemaVersion: typeof EMBEDDING_SCHEMA_VERSION;
   count: number;
   dim: number;
   epoch: number;
@@ -41,7 +41,7 @@ export interface EmbeddingEntry extends EmbeddingHeader {
 
 /** `<runDir>/embeddings/sample-images.json`: thumbnails for hover, written once per run. */
 export interface SampleImagesHeader {
-  schemaVersion: 1;
+  schemaVersion: typeof EMBEDDING_SCHEMA_VERSION;
   count: number;
   height: number;
   width: number;
@@ -96,7 +96,7 @@ export interface ClusterMetrics {
 
 /** `<runDir>/embeddings/proj-<key>.json`: a cached 2-D projection of one embedding snapshot. */
 export interface ProjectionHeader {
-  schemaVersion: 1;
+  schemaVersion: typeof EMBEDDING_SCHEMA_VERSION;
   key: string;
   method: ProjectionMethod;
   params: ProjectionParams;

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NPC_PROFILE_DIR, npcProfileFileName, type NpcProfile } from '../shared/npcProfile';
+import { NPC_PROFILE_DIR, NPC_PROFILE_SCHEMA_VERSION, npcProfileFileName, type NpcProfile } from '../shared/npcProfile';
 import { RUN_FILES, type RunConfig } from '../shared/protocol';
 import { resolveConfig } from '../shared/runConfig';
 import { summarizeNpc } from '../shared/stats';
@@ -104,7 +104,7 @@ export async function computeNpcProfile(req: NpcProfileRequest): Promise<{ file:
     encoder.dispose();
     head.dispose();
   }
-  const profile: NpcProfile = { schemaVersion: 1, model, temperature: config.temperature, batches: req.batches, seed: req.seed, rows, skipped, createdAt: new Date().toISOString() };
+  const profile: NpcProfile = { schemaVersion: NPC_PROFILE_SCHEMA_VERSION, model, temperature: config.temperature, batches: req.batches, seed: req.seed, rows, skipped, createdAt: new Date().toISOString() };
   fs.mkdirSync(dir, { recursive: true });
   writeJsonAtomic(file, profile);
   req.onProgress?.(1, 'done');

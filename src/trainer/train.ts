@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  EVENT_SCHEMA_VERSION,
   NPC_PERCENTILES,
   RUN_FILES,
   STEP_MEMORY_MODES,
@@ -185,7 +186,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
   const stepsPerEpoch = Math.floor(pool.count / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   folder.updateStatus({ backend: backendInfo, totalSteps, step: 0, epoch: 0 });
-  ctx.emit({ type: 'started', schemaVersion: 1, config, backend: backendInfo, memory, totalSteps, trainSize: pool.count, testSize: data.test.count });
+  ctx.emit({ type: 'started', schemaVersion: EVENT_SCHEMA_VERSION, config, backend: backendInfo, memory, totalSteps, trainSize: pool.count, testSize: data.test.count });
 
   let bestKnn = -Infinity;
   let lastKnn = NaN;

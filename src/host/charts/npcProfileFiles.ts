@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NpcProfileEntry } from '../../shared/chartsMessages';
-import { NPC_PROFILE_DIR, type NpcProfile } from '../../shared/npcProfile';
+import { NPC_PROFILE_DIR, NPC_PROFILE_SCHEMA_VERSION, type NpcProfile } from '../../shared/npcProfile';
 import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type NpcSummary } from '../../shared/protocol';
 import { startCliJob, type CliJob } from '../projection/cliJob';
 
@@ -35,7 +35,7 @@ function summaryProblem(s: unknown): string | null {
 export function npcProfileProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'not a JSON object';
   const p = x as Partial<Record<keyof NpcProfile, unknown>>;
-  if (p.schemaVersion !== 1) return `unsupported schemaVersion ${JSON.stringify(p.schemaVersion)}`;
+  if (p.schemaVersion !== NPC_PROFILE_SCHEMA_VERSION) return `unsupported schemaVersion ${JSON.stringify(p.schemaVersion)}`;
   const m = p.model as Partial<NpcProfile['model']> | undefined;
   if (typeof m !== 'object' || m === null || (m.kind !== 'checkpoint' && m.kind !== 'initial') || !isCount(m.step) || !isNum(m.epoch)) {
     return 'model is not {kind: "checkpoint" | "initial", step, epoch}';

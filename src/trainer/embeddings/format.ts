@@ -18,6 +18,7 @@ import {
   encodeLittleEndian,
   parseEmbeddingHeader,
   parseSampleImagesHeader,
+  EMBEDDING_SCHEMA_VERSION,
   type EmbeddingEntry,
   type EmbeddingHeader,
   type EmbeddingLayer,
@@ -90,7 +91,7 @@ export function writeEmbedding(runDir: string, e: EmbeddingSnapshot, keepLast = 
   fs.mkdirSync(dir, { recursive: true });
   const base = embeddingBaseName(e.epoch, e.layer);
   const header: EmbeddingHeader = {
-    schemaVersion: 1,
+    schemaVersion: EMBEDDING_SCHEMA_VERSION,
     count: e.labels.length,
     dim: e.dim,
     epoch: e.epoch,
@@ -243,7 +244,7 @@ export function writeSampleImages(
   if (indices.length !== count) throw new Error(`${where}: indices has ${indices.length} entries; expected one per image (${count})`);
   const dir = embeddingsDir(runDir);
   fs.mkdirSync(dir, { recursive: true });
-  const header: SampleImagesHeader = { schemaVersion: 1, count, height, width, channels, images: 'sample-images.u8', indices: Array.from(indices) };
+  const header: SampleImagesHeader = { schemaVersion: EMBEDDING_SCHEMA_VERSION, count, height, width, channels, images: 'sample-images.u8', indices: Array.from(indices) };
   writeFileAtomic(path.join(dir, header.images), images);
   writeFileAtomic(path.join(dir, SAMPLE_IMAGES_HEADER), JSON.stringify(header) + '\n');
 }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ClusterMetrics, EmbeddingLayer, ProjectionHeader, ProjectionMethod, ProjectionParams, TsneParams, UmapParams } from '../../shared/projectionMessages';
+import { EMBEDDING_SCHEMA_VERSION, type ClusterMetrics, type EmbeddingLayer, type ProjectionHeader, type ProjectionMethod, type ProjectionParams, type TsneParams, type UmapParams } from '../../shared/projectionMessages';
 import { canonicalJson, normalizeParams, projectionKey, projectionPaths, readCachedProjection, snapshotIdentity, writeProjection, type SnapshotIdentity } from './cache';
 import { embeddingsDir, findEmbedding, readEmbedding, writeFileAtomic } from './format';
 import {
@@ -155,7 +155,7 @@ export function project(req: ProjectRequest, report?: ProgressFn): ProjectResult
   const high = highDimMetrics(req.runDir, id, unit, n, d, emb.labels, sample, stage(report, 'cluster metrics', 0.75, 0.99));
   const metrics: ClusterMetrics = { ...high, silhouette2d: silhouette(sample, emb.labels, planeDistance(coords)) };
   const header: ProjectionHeader = {
-    schemaVersion: 1,
+    schemaVersion: EMBEDDING_SCHEMA_VERSION,
     key,
     method: req.method,
     params,
