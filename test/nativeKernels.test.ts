@@ -1,7 +1,7 @@
 /**
  * Building and loading the native kernels (src/trainer/native): the compile cache, the reasons given
  * when they cannot be used, and the addon's own argument checks. Their numerics against the cpu
- * backend are in fastWasm.test.ts (the "native:" suites).
+ * backend are in test/fastWasm/ (the "native:" suites, one file per kernel family).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
