@@ -120,7 +120,8 @@ export interface RunStatus {
   step?: number;
   epoch?: number;
   totalSteps?: number;
-  final?: { loss?: number; knnAccuracy?: number; bestKnnAccuracy?: number };
+  /** linearAccuracy: top-1 of the linear evaluation of the run's last checkpoint (`eval.linear` or `dcl-explorer eval`). */
+  final?: { loss?: number; knnAccuracy?: number; bestKnnAccuracy?: number; linearAccuracy?: number };
   error?: string;
   /** How the trainer was started; absent means `local` (a child process of the CLI or the editor). */
   launcher?: 'local' | 'slurm';
@@ -178,6 +179,22 @@ export interface KnnEvent extends EventBase {
   k: number;
   t: number;
 }
+/**
+ * Linear evaluation of a checkpoint (the papers' metric): a softmax classifier on its frozen, L2-normalised
+ * encoder features; `step` and `epoch` are the checkpoint's.
+ */
+export interface LinearEvent extends EventBase {
+  type: 'linear';
+  /** Top-1 on the test split. */
+  accuracy: number;
+  /** The penalty λ chosen on the validation split, and that split's top-1 with it (absent when only one λ was tried). */
+  weightDecay: number;
+  validationAccuracy?: number;
+  trainSize: number;
+  testSize: number;
+  /** Wall time: features (when they were not already computed) and the classifier's fits. */
+  seconds: number;
+}
 export interface EpochEvent extends EventBase {
   type: 'epoch';
   meanLoss: number;
@@ -212,6 +229,7 @@ export type RunEvent =
   | StepEvent
   | NpcEvent
   | KnnEvent
+  | LinearEvent
   | EpochEvent
   | CheckpointEvent
   | EmbeddingEvent
@@ -221,11 +239,12 @@ export type RunEvent =
 
 export type RunEventType = RunEvent['type'];
 
-/** Messages the trainer child sends to its parent over Node IPC. */
-export type ChildToHost =
-  | { kind: 'runDir'; runDir: string }
-  | { kind: 'event'; event: RunEvent }
-  | { kind: 'log'; line: string };
+/**
+ * Messages the trainer child sends to its parent over Node IPC. The run folder is the data channel: events
+ * live in metrics.jsonl and log lines in log.txt and on stdout, so IPC carries only a doorbell saying that
+ * new events have been appended (the host then reads the file at once instead of at its next poll).
+ */
+export type ChildToHost = { kind: 'flushed' };
 
 /** Messages the parent sends to the trainer child. */
 export type HostToChild = { kind: 'stop' };

@@ -1,7 +1,8 @@
 /**
  * Entry of the trainer child process the extension launches: `node dist/trainer.js --run-dir DIR`.
- * DIR/config.json must exist. Events go to DIR/metrics.jsonl and, when launched with an IPC channel
- * (child_process.fork), to the parent as ChildToHost messages.
+ * DIR/config.json must exist. Events go to DIR/metrics.jsonl and log lines to DIR/log.txt and stdout; when
+ * launched with an IPC channel (child_process.fork), each appended event rings the parent's doorbell
+ * (`{kind: 'flushed'}`) so it reads the file at once. The parent's `{kind: 'stop'}` asks for a stop.
  */
 import type { ChildToHost } from '../shared/protocol';
 import { installStopHandlers } from './stopSignal';
@@ -36,15 +37,11 @@ function parseRunDir(argv: string[]): string {
 
 async function main(): Promise<number> {
   const runDir = parseRunDir(process.argv.slice(2));
-  const shouldStop = installStopHandlers((why) => send({ kind: 'log', line: `stop requested (${why}); finishing the current step` }));
-  send({ kind: 'runDir', runDir });
+  const shouldStop = installStopHandlers((why) => process.stdout.write(`stop requested (${why}); finishing the current step\n`));
   const result = await runTraining(runDir, {
     shouldStop,
-    onEvent: (event) => send({ kind: 'event', event }),
-    onLog: (line) => {
-      process.stdout.write(line + '\n');
-      send({ kind: 'log', line });
-    },
+    onEvent: () => send({ kind: 'flushed' }),
+    onLog: (line) => process.stdout.write(line + '\n'),
     ...injectedFailures(process.env),
   });
   if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { escapeMarkdown, runContextValue, runDescription, runLabel, runTooltipMarkdown, statusBarSummary } from '../../src/host/runs/runPresentation';
 import { groupByState, sortByDate } from '../../src/host/runs/runGrouping';
 import { runDirsFromArgs } from '../../src/host/runs/runArgs';
-import { LogDeduper } from '../../src/host/runs/logDeduper';
 import { exitOutcome } from '../../src/host/runs/exitOutcome';
 import type { TrainerExit } from '../../src/host/runs/trainerProcess';
 import { emptySummary } from '../../src/host/runs/metricsTail';
@@ -94,24 +93,6 @@ describe('runDirsFromArgs', () => {
     assert.deepEqual(runDirsFromArgs([['/a', item('/b'), 7, '/a']]), ['/a', '/b']);
     assert.deepEqual(runDirsFromArgs([]), []);
     assert.deepEqual(runDirsFromArgs([{ kind: 'group' }]), []);
-  });
-});
-
-describe('LogDeduper', () => {
-  it('drops a line that arrives through both stdout and IPC, in either order, and keeps repeats', () => {
-    const d = new LogDeduper();
-    const seen = (stream: 'stdout' | 'stderr' | 'ipc', line: string) => d.accept({ stream, line });
-    assert.equal(seen('stdout', 'epoch 1'), true);
-    assert.equal(seen('ipc', 'epoch 1'), false);
-    assert.equal(seen('ipc', 'epoch 2'), true);
-    assert.equal(seen('stdout', 'epoch 2'), false);
-    assert.equal(seen('stdout', 'same'), true);
-    assert.equal(seen('stdout', 'same'), true, 'a line printed twice on one stream is shown twice');
-    assert.equal(seen('ipc', 'same'), false);
-    assert.equal(seen('ipc', 'same'), false);
-    assert.equal(seen('ipc', 'same'), true);
-    assert.equal(seen('stderr', 'boom'), true);
-    assert.equal(seen('stderr', 'boom'), true);
   });
 });
 

@@ -14,17 +14,24 @@ function exitOf(child: import('node:child_process').ChildProcess): Promise<{ cod
 }
 
 describe('the trainer child process', () => {
-  it('streams every event over IPC as it writes it, and exits 0 when finished', async () => {
+  it('rings the IPC doorbell once per event, after the event is in metrics.jsonl; logs go to stdout; exits 0 when finished', async () => {
     const dir = makeRunDir(tinyConfig({ epochs: 1 }));
     const child = fork(TRAINER, ['--run-dir', dir], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const messages: ChildToHost[] = [];
-    child.on('message', (m: ChildToHost) => messages.push(m));
+    // Events on disk when each doorbell arrives: the file must already hold the event it announces.
+    const onDisk: number[] = [];
+    child.on('message', (m: ChildToHost) => {
+      messages.push(m);
+      onDisk.push(readEvents(dir).length);
+    });
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
     const { code } = await exitOf(child);
     assert.equal(code, 0);
-    assert.deepEqual(messages[0], { kind: 'runDir', runDir: dir });
-    const viaIpc = messages.filter((m) => m.kind === 'event').map((m) => (m.kind === 'event' ? m.event : null));
-    assert.deepEqual(viaIpc, readEvents(dir));
-    assert.ok(messages.some((m) => m.kind === 'log' && /finished at step/.test(m.line)));
+    const events = readEvents(dir);
+    assert.deepEqual(messages, events.map(() => ({ kind: 'flushed' })));
+    onDisk.forEach((n, i) => assert.ok(n >= i + 1, `doorbell ${i + 1} arrived with ${n} events on disk`));
+    assert.match(stdout, /finished at step/);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -53,7 +60,7 @@ describe('the trainer child process', () => {
     const dir = makeRunDir(tinyConfig({ epochs: 50 }));
     const child = fork(TRAINER, ['--run-dir', dir], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     const exited = exitOf(child);
-    await new Promise<void>((resolve) => child.on('message', (m: ChildToHost) => m.kind === 'event' && m.event.type === 'step' && resolve()));
+    await new Promise<void>((resolve) => child.on('message', () => readEvents(dir).some((e) => e.type === 'step') && resolve()));
     child.send({ kind: 'stop' });
     assert.equal((await exited).code, 0);
     assert.equal(readStatus(dir).state, 'stopped');

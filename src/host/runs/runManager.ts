@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import type { ChildToHost, RunConfig } from '../../shared/protocol';
 import { Emitter } from '../util/emitter';
 import { exitOutcome, type ExitOutcome } from './exitOutcome';
-import { LogDeduper } from './logDeduper';
 import { createRunFolder, markEnded, readStatus } from './runFiles';
 import { TrainerProcess, type TrainerExit, type TrainerOutput } from './trainerProcess';
 
@@ -153,10 +152,7 @@ export class RunManager {
       });
       return;
     }
-    const dedupe = new LogDeduper();
-    const output = (o: TrainerOutput): void => {
-      if (dedupe.accept(o)) this.outputs.fire({ runDir, ...o });
-    };
+    const output = (o: TrainerOutput): void => this.outputs.fire({ runDir, ...o });
     const proc = new TrainerProcess(
       {
         trainerPath,
@@ -166,10 +162,7 @@ export class RunManager {
         // The editor's runtime is Electron: without this flag it would start a second editor, not Node.
         env: { ...(this.options.env?.() ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
       },
-      (message) => {
-        if (message.kind === 'log') output({ stream: 'ipc', line: message.line });
-        this.messages.fire({ runDir, message });
-      },
+      (message) => this.messages.fire({ runDir, message }),
       output,
     );
     this.active.set(runDir, proc);

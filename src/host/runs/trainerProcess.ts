@@ -30,7 +30,7 @@ export interface TrainerExit {
   stderrTail: string[];
 }
 
-export type TrainerOutput = { stream: 'stdout' | 'stderr' | 'ipc'; line: string };
+export type TrainerOutput = { stream: 'stdout' | 'stderr'; line: string };
 
 /** Splits a byte stream into lines, holding back a partial last line until it completes. */
 export class LineSplitter {
@@ -142,5 +142,5 @@ export class TrainerProcess {
 function isChildToHost(m: unknown): m is ChildToHost {
   if (typeof m !== 'object' || m === null) return false;
   const kind = (m as { kind?: unknown }).kind;
-  return kind === 'event' || kind === 'log' || kind === 'runDir';
+  return kind === 'flushed';
 }

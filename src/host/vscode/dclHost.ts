@@ -77,7 +77,8 @@ export class DclHost implements vscode.Disposable {
       this.store.onDidChange(() => this.onStoreChange()),
       this.manager.onOutput((o) => this.logs.append(o)),
       this.manager.onTrainerMessage((m) => {
-        if (m.message.kind === 'event') this.watcher.refreshSoon();
+        // The doorbell: the trainer appended events to metrics.jsonl; read them now rather than at the next poll.
+        if (m.message.kind === 'flushed') this.watcher.refreshSoon();
       }),
       this.manager.onDidChange((e) => this.onManagerEvent(e)),
       vscode.workspace.onDidChangeConfiguration((e) => {
