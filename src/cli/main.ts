@@ -2,6 +2,7 @@
 import { LOSS_LABELS_TEXT } from '../shared/lossRegistry';
 import { UsageError } from './args';
 import { BENCH_HELP, runBenchCommand } from './benchCommand';
+import { evalCommand } from './evalCommand';
 import { exportEmbeddingsCommand } from './exportEmbeddingsCommand';
 import { exportWeightsCommand } from './exportWeightsCommand';
 import { NPC_PROFILE_HELP, runNpcProfileCommand } from './npcProfileCommand';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   loss: { summary: `evaluate a loss (${LOSS_LABELS_TEXT}) and the NPC multipliers on embeddings from a JSON file`, help: () => LOSS_HELP, run: runLossCommand },
   'npc-profile': { summary: "the paper's NPC-vs-batch-size distributions for a run's model (cached in the run)", help: () => NPC_PROFILE_HELP, run: runNpcProfileCommand },
   project: projectCommand,
+  eval: evalCommand,
   'export-embeddings': exportEmbeddingsCommand,
   'export-weights': exportWeightsCommand,
   bench: { summary: 'measure training images/s of the real trainer step on one backend', help: () => BENCH_HELP, run: runBenchCommand },

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES, type EncoderKind } from '../../shared/protocol';
+import { findCheckpoint } from '../findCheckpoint';
 import { encodeSafetensors } from './safetensors';
 import { torchStateDict } from './stateDict';
 
@@ -13,18 +14,6 @@ export interface ExportedWeights {
   epoch: number;
   step: number;
   tensors: number;
-}
-
-/** The checkpoint the trainer keeps (checkpoints/latest); `epoch`, when given, must be its epoch. */
-function findCheckpoint(runDir: string, epoch?: number): { dir: string; epoch: number; step: number } {
-  const dir = path.join(runDir, RUN_FILES.checkpoints, 'latest');
-  const infoFile = path.join(dir, 'checkpoint.json');
-  if (!fs.existsSync(infoFile)) throw new Error(`${runDir} has no checkpoint yet (${infoFile} is missing); wait for the first epoch to end`);
-  const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as { epoch: number; step: number };
-  if (epoch !== undefined && epoch !== info.epoch) {
-    throw new Error(`the run keeps only its latest checkpoint, from epoch ${info.epoch}; use --epoch ${info.epoch} or leave --epoch out`);
-  }
-  return { dir, epoch: info.epoch, step: info.step };
 }
 
 export function exportWeights(runDir: string, options: { epoch?: number; out?: string } = {}): ExportedWeights {

@@ -32,6 +32,8 @@ export function summariesOf(event: RunEvent): SummaryValue[] {
       return [scalar('npc/mean', event.summary.mean), scalar('npc/cv', event.summary.cv), { tag: 'npc/multiplier', histo: npcHistogram(event.summary) }];
     case 'knn':
       return [scalar('eval/knn_accuracy', event.accuracy)];
+    case 'linear':
+      return [scalar('eval/linear_accuracy', event.accuracy)];
     case 'epoch':
       return [scalar('train/epoch_mean_loss', event.meanLoss)];
     default:
