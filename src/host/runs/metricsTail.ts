@@ -1,10 +1,8 @@
 /**
- * Follows a run's append-only metrics.jsonl: each read picks up only the bytes written since the last
- * one, and folds the new events into the summary the run list shows. A torn last line (the trainer is
- * mid-write) is left for the next read; corrupt lines are skipped and their line numbers kept.
+ * Follows a run's append-only metrics.jsonl (through eventLogReader.ts, the one incremental reader) and folds
+ * the new events into the summary the run list shows; corrupt lines are skipped and their line numbers kept.
  */
-import * as fs from 'node:fs/promises';
-import { parseEventLines } from '../../shared/eventLog';
+import { EventLogReader } from './eventLogReader';
 import type { BackendInfo, RunConfig, RunEvent } from '../../shared/protocol';
 
 export interface MetricsSummary {
@@ -62,12 +60,12 @@ export function foldEvent(s: MetricsSummary, e: RunEvent): void {
 }
 
 export class MetricsTail {
-  private offset = 0;
-  private linesBefore = 0;
-  private lastSize = -1;
+  private readonly log: EventLogReader;
   private summaryValue = emptySummary();
 
-  constructor(private readonly file: string) {}
+  constructor(file: string) {
+    this.log = new EventLogReader(file);
+  }
 
   get summary(): MetricsSummary {
     return this.summaryValue;
@@ -75,39 +73,10 @@ export class MetricsTail {
 
   /** Reads what was appended since the last call; returns the new events (empty when nothing changed). */
   async read(): Promise<RunEvent[]> {
-    let size: number;
-    try {
-      size = (await fs.stat(this.file)).size;
-    } catch {
-      if (this.lastSize !== -1) this.reset(); // the file went away (run deleted or rewritten)
-      return [];
-    }
-    if (size < this.offset) this.reset(); // truncated or replaced: start over
-    this.lastSize = size;
-    if (size === this.offset) return [];
-    const handle = await fs.open(this.file, 'r');
-    let chunk: Buffer;
-    try {
-      chunk = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, this.offset);
-      chunk = chunk.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-    const text = chunk.toString('utf8');
-    const parsed = parseEventLines(text);
-    for (const event of parsed.events) foldEvent(this.summaryValue, event);
-    for (const line of parsed.badLines) this.summaryValue.badLines.push(this.linesBefore + line);
-    const consumedText = chunk.subarray(0, parsed.consumed).toString('utf8');
-    this.linesBefore += (consumedText.match(/\n/g) ?? []).length;
-    this.offset += parsed.consumed;
-    return parsed.events;
-  }
-
-  private reset(): void {
-    this.offset = 0;
-    this.linesBefore = 0;
-    this.lastSize = -1;
-    this.summaryValue = emptySummary();
+    const read = await this.log.readNew();
+    if (read.reset) this.summaryValue = emptySummary();
+    for (const event of read.events) foldEvent(this.summaryValue, event);
+    for (const line of read.badLines) this.summaryValue.badLines.push(line);
+    return read.events;
   }
 }
