@@ -33,10 +33,10 @@ export function activate(context: vscode.ExtensionContext): DclExplorerApi {
     ...registerRunActionCommands(host),
     ...registerViewCommands(host),
     ...registerSweepCommands(host),
-    ...registerExportWeightsCommands(context),
-    // Charts/compare and the embedding projection: their commands take the Runs view's items (runDir).
-    ...registerCharts(context),
-    ...registerProjection(context),
+    // Features receive the host (its validated settings, runs folder and CLI runtime), as the commands above do.
+    ...registerExportWeightsCommands(host),
+    ...registerCharts(host),
+    ...registerProjection(host),
   );
   return { store: host.store, manager: host.manager, runsTree: host.tree };
 }

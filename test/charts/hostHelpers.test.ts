@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { runDirsFromCommandArgs } from '../../src/host/charts/commandArgs';
+import { runDirsFromArgs as runDirsFromCommandArgs } from '../../src/host/runs/runArgs';
 import { safeFileName } from '../../src/host/charts/fileNames';
-import { listRuns, readRunInfo, resolveRunsDir } from '../../src/host/charts/runFolders';
+import { listRuns, readRunInfo } from '../../src/host/charts/runFolders';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/host/charts/webviewHtml';
 import { fixture } from '../helpers/paths';
 import { CHARTS_FIXTURE, writeFixtureRun } from './fixtureRun';
@@ -80,12 +80,6 @@ test('a run folder with a broken config still opens, labelled by its id', async 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('the runs directory setting resolves against the workspace unless absolute', () => {
-  assert.equal(resolveRunsDir('.dcl/runs', '/ws'), path.join('/ws', '.dcl/runs'));
-  assert.equal(resolveRunsDir('/abs/runs', undefined), '/abs/runs');
-  assert.equal(resolveRunsDir('.dcl/runs', undefined), undefined);
 });
 
 test('the committed fixture folder is a run folder', async () => {

@@ -37,11 +37,10 @@ if (ACT_AS_CLI) {
       fs.mkdirSync(path.join(ext, 'dist'), { recursive: true });
       fs.writeFileSync(path.join(ext, 'dist', 'cli.js'), `process.env.DCL_EXPORT_TEST_CLI = '1';\nrequire(${JSON.stringify(__filename)});\n`);
       fake = new FakeVscodeHost();
-      fake.settings = { nodePath: process.execPath };
       uninstall = installFakeVscodeHost(fake, dir);
       // Loaded after the fake is installed: the module requires 'vscode' when it initialises.
       const { registerExportWeightsCommands } = await import('../../src/host/vscode/commands/exportWeightsCommands');
-      disposables.push(...(registerExportWeightsCommands({ extensionUri: FakeUri.file(ext), subscriptions: [] } as never) as { dispose(): void }[]));
+      disposables.push(...(registerExportWeightsCommands({ context: { extensionUri: FakeUri.file(ext), subscriptions: [] }, runsRootOrWarn: () => undefined, cliRuntime: () => ({ nodePath: process.execPath, cliPath: path.join(ext, 'dist', 'cli.js') }) } as never) as { dispose(): void }[]));
       run = fake.commands.get('dclExplorer.exportWeights')!;
     });
 

@@ -64,11 +64,14 @@ if (ACT_AS_CLI) {
       fs.mkdirSync(path.join(ext, 'dist'), { recursive: true });
       fs.writeFileSync(path.join(ext, 'dist', 'cli.js'), `process.env.DCL_PROJECTION_TEST_CLI = '1';\nrequire(${JSON.stringify(__filename)});\n`);
       fake = new FakeVscodeHost();
-      fake.settings = { nodePath: process.execPath, runsDirectory: path.join(tmp.dir, 'runs') };
       uninstall = installFakeVscodeHost(fake, tmp.dir);
       // Loaded after the fake is installed: the module requires 'vscode' when it initialises.
       const { registerProjection } = await import('../../src/host/projection/register');
-      disposables.push(...(registerProjection({ extensionUri: FakeUri.file(ext), subscriptions: [] } as never) as { dispose(): void }[]));
+      disposables.push(...(registerProjection({
+          context: { extensionUri: FakeUri.file(ext), subscriptions: [] },
+          runsRootOrWarn: () => path.join(tmp.dir, 'runs'),
+          cliRuntime: () => ({ nodePath: process.execPath, cliPath: path.join(ext, 'dist', 'cli.js') }),
+        } as never) as { dispose(): void }[]));
     });
 
     after(() => {

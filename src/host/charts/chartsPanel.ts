@@ -13,6 +13,7 @@ import {
   type ChartsToHostMessage,
   type HostToChartsMessage,
 } from '../../shared/chartsMessages';
+import type { FeatureHost } from '../vscode/featureHost';
 import { copyText, saveExport } from './exportFiles';
 import { NpcProfileJobs } from './npcProfileJobs';
 import { RunFeed, type FeedUpdate } from './runFeed';
@@ -40,24 +41,24 @@ export class ChartsPanel {
   private readonly npcProfiles: NpcProfileJobs;
 
   /** Reveals the panel for these runs, creating it when none is open. */
-  static show(context: vscode.ExtensionContext, identity: ChartsPanelIdentity, options: { preserveFocus?: boolean } = {}): ChartsPanel {
+  static show(host: FeatureHost, identity: ChartsPanelIdentity, options: { preserveFocus?: boolean } = {}): ChartsPanel {
     const existing = ChartsPanel.open.get(panelKey(identity));
     if (existing) {
       existing.panel.reveal(undefined, options.preserveFocus);
       return existing;
     }
     const column = options.preserveFocus ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(CHARTS_VIEW_TYPE, panelTitle(identity), { viewColumn: column, preserveFocus: options.preserveFocus }, ChartsPanel.webviewOptions(context));
-    return new ChartsPanel(context, panel, identity);
+    const panel = vscode.window.createWebviewPanel(CHARTS_VIEW_TYPE, panelTitle(identity), { viewColumn: column, preserveFocus: options.preserveFocus }, ChartsPanel.webviewOptions(host.context));
+    return new ChartsPanel(host, panel, identity);
   }
 
   /** Re-attaches a panel VS Code restored after a window reload. */
-  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, identity: ChartsPanelIdentity): ChartsPanel {
+  static revive(host: FeatureHost, panel: vscode.WebviewPanel, identity: ChartsPanelIdentity): ChartsPanel {
     const key = panelKey(identity);
     const existing = ChartsPanel.open.get(key);
     if (existing) existing.panel.dispose(); // two restored copies of one panel: keep the newest
-    panel.webview.options = ChartsPanel.webviewOptions(context);
-    return new ChartsPanel(context, panel, identity);
+    panel.webview.options = ChartsPanel.webviewOptions(host.context);
+    return new ChartsPanel(host, panel, identity);
   }
 
   private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -68,12 +69,12 @@ export class ChartsPanel {
   }
 
   private constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly host: FeatureHost,
     private readonly panel: vscode.WebviewPanel,
     readonly identity: ChartsPanelIdentity,
   ) {
     ChartsPanel.open.set(panelKey(identity), this);
-    this.npcProfiles = new NpcProfileJobs(context, identity.runDirs, (m) => this.post(m));
+    this.npcProfiles = new NpcProfileJobs(host, identity.runDirs, (m) => this.post(m));
     panel.title = panelTitle(identity);
     panel.webview.html = this.html();
     this.disposables.push(
@@ -87,7 +88,7 @@ export class ChartsPanel {
 
   private html(): string {
     const webview = this.panel.webview;
-    const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...parts)).toString();
+    const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.host.context.extensionUri, ...parts)).toString();
     return webviewHtml({
       title: panelTitle(this.identity),
       cspSource: webview.cspSource,

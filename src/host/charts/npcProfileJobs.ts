@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostToChartsMessage, NpcProfileJobState } from '../../shared/chartsMessages';
 import { CancelledError } from '../projection/cliJob';
-import { cliRuntime } from '../projection/runtime';
+import type { FeatureHost } from '../vscode/featureHost';
 import { readCachedProfiles, startNpcProfileJob, type NpcProfileJob } from './npcProfileFiles';
 
 interface RunningJob {
@@ -20,7 +20,7 @@ export class NpcProfileJobs {
   private readonly running = new Map<number, RunningJob>();
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly host: FeatureHost,
     private readonly runDirs: readonly string[],
     private readonly post: (m: HostToChartsMessage) => void,
   ) {}
@@ -39,7 +39,7 @@ export class NpcProfileJobs {
   start(run: number, initial: boolean): void {
     const runDir = this.runDirs[run];
     if (runDir === undefined || this.running.has(run)) return;
-    const { nodePath, cliPath } = cliRuntime(this.context);
+    const { nodePath, cliPath } = this.host.cliRuntime();
     const model = initial ? 'initial model' : 'latest checkpoint';
     let report: ((fraction: number, stage: string) => void) | undefined;
     const entry: RunningJob = {

@@ -53,9 +53,3 @@ export async function listRuns(runsDir: string): Promise<ChartRunInfo[]> {
   const sortKey = (r: ChartRunInfo) => r.status?.createdAt ?? r.runId;
   return runs.sort((a, b) => sortKey(b).localeCompare(sortKey(a)));
 }
-
-/** The runs directory setting resolved against the workspace folder; absolute settings are used as they are. */
-export function resolveRunsDir(setting: string, workspaceFolder: string | undefined): string | undefined {
-  if (path.isAbsolute(setting)) return setting;
-  return workspaceFolder ? path.join(workspaceFolder, setting) : undefined;
-}

@@ -4,11 +4,11 @@
  */
 import * as vscode from 'vscode';
 import { CancelledError, startCliJob } from './cliJob';
-import { cliRuntime } from './runtime';
+import type { FeatureHost } from '../vscode/featureHost';
 
 /** Runs `dcl-explorer ...args`; true when it succeeded, false when it was cancelled or failed (already reported). */
-export async function runExportJob(context: vscode.ExtensionContext, title: string, args: string[]): Promise<boolean> {
-  const { nodePath, cliPath } = cliRuntime(context);
+export async function runExportJob(host: FeatureHost, title: string, args: string[]): Promise<boolean> {
+  const { nodePath, cliPath } = host.cliRuntime();
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
       const job = startCliJob({ nodePath, cliPath, args });

@@ -1,10 +1,11 @@
 /** Projector TSV export from the editor: pick a snapshot and a folder, run `dcl-explorer export-embeddings`. */
 import * as vscode from 'vscode';
 import type { EmbeddingLayer } from '../../shared/projectionMessages';
+import type { FeatureHost } from '../vscode/featureHost';
 import { runExportJob } from './exportJob';
 import { listSnapshots } from './runFiles';
 
-export async function exportSnapshotTsv(context: vscode.ExtensionContext, runDir: string, epoch?: number, layer?: EmbeddingLayer): Promise<void> {
+export async function exportSnapshotTsv(host: FeatureHost, runDir: string, epoch?: number, layer?: EmbeddingLayer): Promise<void> {
   if (epoch === undefined || layer === undefined) {
     const snaps = await listSnapshots(runDir);
     if (snaps.length === 0) {
@@ -26,7 +27,7 @@ export async function exportSnapshotTsv(context: vscode.ExtensionContext, runDir
   if (!folder?.[0]) return;
   const out = folder[0].fsPath;
   const args = ['export-embeddings', '--run-dir', runDir, '--epoch', String(epoch), '--layer', layer, '--out', out];
-  if (!(await runExportJob(context, `Exporting epoch ${epoch} (${layer}) to TSV`, args))) return;
+  if (!(await runExportJob(host, `Exporting epoch ${epoch} (${layer}) to TSV`, args))) return;
   const choice = await vscode.window.showInformationMessage(
     `Wrote vectors.tsv and metadata.tsv to ${out}. Load them at projector.tensorflow.org ("Load").`,
     'Reveal folder',

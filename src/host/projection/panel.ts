@@ -19,7 +19,7 @@ import { exportSnapshotTsv } from './exportTsv';
 import { makeNonce, projectionHtml, PROJECTION_VIEW_TYPE } from './html';
 import { CosineIndex } from './neighbours';
 import { pickRun } from './pickRun';
-import { cliRuntime } from './runtime';
+import type { FeatureHost } from '../vscode/featureHost';
 import { listSnapshots, readSampleImageFile, readVectors } from './runFiles';
 import { buildCatalog, loadProjectionPayload, ThumbnailLookup } from './viewData';
 
@@ -45,19 +45,19 @@ export class ProjectionPanel implements vscode.Disposable {
   private catalogTimer: NodeJS.Timeout | undefined;
 
   /** Opens a panel for `runs` (1–2 run folders), or reveals one already showing exactly them. */
-  static show(context: vscode.ExtensionContext, runs: string[]): ProjectionPanel {
+  static show(host: FeatureHost, runs: string[]): ProjectionPanel {
     const existing = [...ProjectionPanel.open].find((p) => p.runs.length === runs.length && p.runs.every((r, i) => r === runs[i]));
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PROJECTION_VIEW_TYPE, 'Projection', vscode.ViewColumn.Active, ProjectionPanel.options(context));
-    return new ProjectionPanel(context, panel, runs);
+    const panel = vscode.window.createWebviewPanel(PROJECTION_VIEW_TYPE, 'Projection', vscode.ViewColumn.Active, ProjectionPanel.options(host.context));
+    return new ProjectionPanel(host, panel, runs);
   }
 
-  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, runs: string[]): ProjectionPanel {
-    panel.webview.options = ProjectionPanel.options(context);
-    return new ProjectionPanel(context, panel, runs);
+  static revive(host: FeatureHost, panel: vscode.WebviewPanel, runs: string[]): ProjectionPanel {
+    panel.webview.options = ProjectionPanel.options(host.context);
+    return new ProjectionPanel(host, panel, runs);
   }
 
   private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -70,14 +70,14 @@ export class ProjectionPanel implements vscode.Disposable {
   }
 
   private constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly host: FeatureHost,
     readonly panel: vscode.WebviewPanel,
     runs: string[],
   ) {
     this.runs = runs.slice(0, MAX_VIEWS);
     ProjectionPanel.open.add(this);
     const webview = panel.webview;
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', name)).toString();
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(host.context.extensionUri, 'dist', 'webview', name)).toString();
     webview.html = projectionHtml({ cspSource: webview.cspSource, nonce: makeNonce(), scriptUris: [asset('projection.js')], styleUris: [asset('projection.css')] });
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
@@ -138,7 +138,7 @@ export class ProjectionPanel implements vscode.Disposable {
       case 'thumbnail':
         return this.thumbnail(m.slot, m.point);
       case 'compare': {
-        const picked = await pickRun('Compare with which run?', this.runs);
+        const picked = await pickRun(this.host, 'Compare with which run?', this.runs);
         if (!picked) return;
         this.runs = [this.runs[0], picked];
         this.afterRunsChanged();
@@ -152,7 +152,7 @@ export class ProjectionPanel implements vscode.Disposable {
         return;
       case 'export': {
         const runDir = this.runs[m.slot];
-        if (runDir) await exportSnapshotTsv(this.context, runDir, m.epoch, m.layer);
+        if (runDir) await exportSnapshotTsv(this.host, runDir, m.epoch, m.layer);
         return;
       }
     }
@@ -177,7 +177,7 @@ export class ProjectionPanel implements vscode.Disposable {
       void this.postCatalog();
       return;
     }
-    const { nodePath, cliPath } = cliRuntime(this.context);
+    const { nodePath, cliPath } = this.host.cliRuntime();
     const startedAt = Date.now();
     let reportNotification: ((f: number, stage: string) => void) | undefined;
     let last = 0;

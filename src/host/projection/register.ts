@@ -8,19 +8,21 @@ import * as vscode from 'vscode';
 import { exportSnapshotTsv } from './exportTsv';
 import { PROJECTION_VIEW_TYPE } from './html';
 import { MAX_VIEWS, ProjectionPanel } from './panel';
-import { pickRun, runDirsFromArgs } from './pickRun';
+import { runDirsFromArgs } from '../runs/runArgs';
+import type { FeatureHost } from '../vscode/featureHost';
+import { pickRun } from './pickRun';
 
 export const OPEN_PROJECTION_COMMAND = 'dclExplorer.openProjection';
 export const EXPORT_EMBEDDINGS_COMMAND = 'dclExplorer.exportEmbeddings';
 
-async function openProjection(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
+async function openProjection(host: FeatureHost, args: unknown[]): Promise<void> {
   let runs = runDirsFromArgs(args);
   if (runs.length > MAX_VIEWS) {
     void vscode.window.showWarningMessage(`The projection shows at most ${MAX_VIEWS} runs side by side; opening the first ${MAX_VIEWS}.`);
     runs = runs.slice(0, MAX_VIEWS);
   }
   if (runs.length === 0) {
-    const picked = await pickRun('Open the embedding projection of which run?');
+    const picked = await pickRun(host, 'Open the embedding projection of which run?');
     if (!picked) return;
     runs = [picked];
   }
@@ -29,12 +31,12 @@ async function openProjection(context: vscode.ExtensionContext, args: unknown[])
     void vscode.window.showErrorMessage(`Run folder not found: ${missing.join(', ')}`);
     return;
   }
-  ProjectionPanel.show(context, runs);
+  ProjectionPanel.show(host, runs);
 }
 
-async function exportEmbeddings(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
-  const runDir = runDirsFromArgs(args)[0] ?? (await pickRun('Export the embeddings of which run?'));
-  if (runDir) await exportSnapshotTsv(context, runDir);
+async function exportEmbeddings(host: FeatureHost, args: unknown[]): Promise<void> {
+  const runDir = runDirsFromArgs(args)[0] ?? (await pickRun(host, 'Export the embeddings of which run?'));
+  if (runDir) await exportSnapshotTsv(host, runDir);
 }
 
 /** Run folders saved in the webview state (ProjectionWebviewState.runs), if they still exist. */
@@ -44,10 +46,10 @@ function runsFromState(state: unknown): string[] {
   return runs.filter((r): r is string => typeof r === 'string' && fs.existsSync(r)).slice(0, MAX_VIEWS);
 }
 
-export function registerProjection(context: vscode.ExtensionContext): vscode.Disposable[] {
+export function registerProjection(host: FeatureHost): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(OPEN_PROJECTION_COMMAND, (...args: unknown[]) => openProjection(context, args)),
-    vscode.commands.registerCommand(EXPORT_EMBEDDINGS_COMMAND, (...args: unknown[]) => exportEmbeddings(context, args)),
+    vscode.commands.registerCommand(OPEN_PROJECTION_COMMAND, (...args: unknown[]) => openProjection(host, args)),
+    vscode.commands.registerCommand(EXPORT_EMBEDDINGS_COMMAND, (...args: unknown[]) => exportEmbeddings(host, args)),
     vscode.window.registerWebviewPanelSerializer(PROJECTION_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const runs = runsFromState(state);
@@ -56,7 +58,7 @@ export function registerProjection(context: vscode.ExtensionContext): vscode.Dis
           panel.dispose();
           return;
         }
-        ProjectionPanel.revive(context, panel, runs);
+        ProjectionPanel.revive(host, panel, runs);
       },
     }),
   ];

@@ -1,34 +1,32 @@
 /**
- * Command arguments that name runs. The same commands are invoked from the Runs view (the clicked item,
- * plus the whole selection when several are selected), from other commands with a path, and from the
- * explorer with a Uri; all of them carry or are a run folder path.
+ * The one reading of command arguments that name runs, for every command (run actions, charts, compare,
+ * projection, exports). Commands are invoked from the Runs view (the clicked item, plus the selection),
+ * from the explorer with a Uri, from other code with paths or arrays of them, and from the palette with nothing.
  */
 
-function runDirOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null) {
-    const o = arg as { runDir?: unknown; fsPath?: unknown };
-    if (typeof o.runDir === 'string') return o.runDir;
-    if (typeof o.fsPath === 'string') return o.fsPath;
-  }
+/** A tree item's `runDir`, a non-empty path, or a local file Uri (a remote one names nothing this host can read). */
+function runDirOf(item: unknown): string | undefined {
+  if (typeof item === 'string') return item.length > 0 ? item : undefined;
+  if (typeof item !== 'object' || item === null) return undefined;
+  const o = item as { runDir?: unknown; fsPath?: unknown; scheme?: unknown };
+  if (typeof o.runDir === 'string' && o.runDir.length > 0) return o.runDir;
+  if (typeof o.fsPath === 'string' && (o.scheme === undefined || o.scheme === 'file')) return o.fsPath;
   return undefined;
 }
 
+const runDirsIn = (items: readonly unknown[]): string[] => items.flatMap((i) => (Array.isArray(i) ? runDirsIn(i) : (runDirOf(i) ?? [])));
+
 /**
- * The run folders named by a command's arguments. A tree context menu passes (clicked, selection): the
- * selection wins when it includes the clicked item, as in VS Code's own views.
+ * Distinct run folders, in order. A tree context menu passes (clicked, selection): the selection wins when it
+ * includes the clicked item, as in VS Code's own views; a right-click outside the selection means the clicked item.
  */
 export function runDirsFromArgs(args: readonly unknown[]): string[] {
   const [first, second] = args;
-  const selection = Array.isArray(second) ? second : undefined;
   const clicked = Array.isArray(first) ? undefined : runDirOf(first);
+  const selection = Array.isArray(second) ? runDirsIn(second) : [];
   let dirs: string[];
-  if (selection && (clicked === undefined || selection.some((s) => runDirOf(s) === clicked))) {
-    dirs = selection.flatMap((s) => runDirOf(s) ?? []);
-  } else if (Array.isArray(first)) {
-    dirs = first.flatMap((s) => runDirOf(s) ?? []);
-  } else {
-    dirs = clicked !== undefined ? [clicked] : [];
-  }
+  if (selection.length > 0 && (clicked === undefined || selection.includes(clicked))) dirs = selection;
+  else if (clicked !== undefined) dirs = [clicked];
+  else dirs = runDirsIn(args);
   return [...new Set(dirs)];
 }

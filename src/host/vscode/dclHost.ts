@@ -17,6 +17,7 @@ import { RunManager, type RunManagerEvent } from '../runs/runManager';
 import { formatLoss, formatPercent, runLabel } from '../runs/runPresentation';
 import { RunStore, type RunSnapshot } from '../runs/runStore';
 import { SlurmWatch } from '../runs/slurmWatch';
+import type { CliRuntime, FeatureHost } from './featureHost';
 import { RunLogs } from './runLogs';
 import { RUNS_VIEW_ID, RunsStatusBar } from './runsStatusBar';
 import { RunsTreeProvider, type RunsNode } from './runsTreeProvider';
@@ -29,7 +30,7 @@ const VIEW_MODE_KEY = 'dclExplorer.runsViewMode';
 /** Context key read by the view-title menus to show the right toggle. */
 const VIEW_MODE_CONTEXT = 'dclExplorer.runsViewMode';
 
-export class DclHost implements vscode.Disposable {
+export class DclHost implements vscode.Disposable, FeatureHost {
   readonly store: RunStore;
   /** Writes how Slurm jobs ended (killed, cancelled, crashed) into their runs' status.json. */
   readonly slurmWatch: SlurmWatch;
@@ -50,7 +51,7 @@ export class DclHost implements vscode.Disposable {
     this.loadSettings();
     this.manager = new RunManager({
       trainerPath,
-      execPath: () => this.currentSettings.nodePath || process.execPath,
+      execPath: () => this.nodePath(),
       maxConcurrent: () => this.currentSettings.maxConcurrentRuns,
       stopTimeoutMs: () => this.currentSettings.stopTimeoutSeconds * 1000,
       env: () => trainerEnvironment(this.currentSettings, process.env, os.availableParallelism()),
@@ -112,6 +113,21 @@ export class DclHost implements vscode.Disposable {
   /** The runs folder of the setting, absolute; undefined when it is relative and no folder is open. */
   runsRoot(): string | undefined {
     return resolveAgainst(workspaceBase(), this.currentSettings.runsDirectory);
+  }
+
+  runsRootOrWarn(): string | undefined {
+    const root = this.runsRoot();
+    if (!root) void vscode.window.showWarningMessage('Open a folder first: runs live in "dclExplorer.runsDirectory" inside the workspace.');
+    return root;
+  }
+
+  /** The Node.js for trainer children and CLI jobs: dclExplorer.nodePath, else the editor's own runtime. */
+  nodePath(): string {
+    return this.currentSettings.nodePath || process.execPath;
+  }
+
+  cliRuntime(): CliRuntime {
+    return { nodePath: this.nodePath(), cliPath: this.context.asAbsolutePath(path.join('dist', 'cli.js')) };
   }
 
   setViewMode(mode: RunsViewMode): void {

@@ -5,10 +5,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runExportJob } from '../../projection/exportJob';
-import { pickRun, runDirsFromArgs } from '../../projection/pickRun';
+import { pickRun } from '../../projection/pickRun';
+import { runDirsFromArgs } from '../../runs/runArgs';
+import type { FeatureHost } from '../featureHost';
 
-async function exportWeights(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
-  const runDir = runDirsFromArgs(args)[0] ?? (await pickRun('Export the weights of which run?'));
+async function exportWeights(host: FeatureHost, args: unknown[]): Promise<void> {
+  const runDir = runDirsFromArgs(args)[0] ?? (await pickRun(host, 'Export the weights of which run?'));
   if (!runDir) return;
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(path.join(runDir, 'exports', `${path.basename(runDir)}.safetensors`)),
@@ -18,7 +20,7 @@ async function exportWeights(context: vscode.ExtensionContext, args: unknown[]):
   });
   if (!target) return;
   const cliArgs = ['export-weights', '--run-dir', runDir, '--format', 'safetensors', '--out', target.fsPath];
-  if (!(await runExportJob(context, 'Exporting weights to .safetensors', cliArgs))) return;
+  if (!(await runExportJob(host, 'Exporting weights to .safetensors', cliArgs))) return;
   const choice = await vscode.window.showInformationMessage(
     `Wrote ${target.fsPath}. Load it with the modules in docs/pytorch/dcl_models.py (see the README).`,
     'Reveal file',
@@ -26,6 +28,6 @@ async function exportWeights(context: vscode.ExtensionContext, args: unknown[]):
   if (choice === 'Reveal file') void vscode.commands.executeCommand('revealFileInOS', target);
 }
 
-export function registerExportWeightsCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
-  return [vscode.commands.registerCommand('dclExplorer.exportWeights', (...args: unknown[]) => exportWeights(context, args))];
+export function registerExportWeightsCommands(host: FeatureHost): vscode.Disposable[] {
+  return [vscode.commands.registerCommand('dclExplorer.exportWeights', (...args: unknown[]) => exportWeights(host, args))];
 }
