@@ -16,6 +16,11 @@ export interface LbfgsOptions {
   relTol: number;
   /** Correction pairs kept. */
   memory: number;
+  /**
+   * Diagonal of the initial inverse-Hessian guess, up to scale (a preconditioner); the default is the identity.
+   * It changes the path to the minimum, never the minimum.
+   */
+  diagonal?: Float64Array;
 }
 
 export const DEFAULT_LBFGS: LbfgsOptions = { maxIterations: 200, gradTol: 1e-5, relTol: 1e-7, memory: 10 };
@@ -40,6 +45,8 @@ const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)),
 export async function minimizeLbfgs(f: Objective, x0: Float64Array, options: Partial<LbfgsOptions> = {}): Promise<LbfgsResult> {
   const opt = { ...DEFAULT_LBFGS, ...options };
   const n = x0.length;
+  if (opt.diagonal && (opt.diagonal.length !== n || !opt.diagonal.every((v) => v > 0))) throw new Error(`L-BFGS: the diagonal needs ${n} positive entries`);
+  const P = opt.diagonal ?? new Float64Array(n).fill(1);
   let x = Float64Array.from(x0);
   let { value, grad } = await f(x);
   let evaluations = 1;
@@ -61,18 +68,21 @@ export async function minimizeLbfgs(f: Objective, x0: Float64Array, options: Par
       alpha[i] = rho[i] * dot(s[i], d);
       for (let j = 0; j < n; j++) d[j] -= alpha[i] * y[i][j];
     }
-    // First iteration: a step of unit length along −g; later ones the usual sᵀy / yᵀy scaling.
-    const gamma = s.length ? dot(s[s.length - 1], y[y.length - 1]) / dot(y[y.length - 1], y[y.length - 1]) : 1 / Math.sqrt(dot(grad, grad));
-    for (let j = 0; j < n; j++) d[j] *= gamma;
+    // H₀ = γ·P: the first step has unit length along −P·g; later ones the usual sᵀy / yᵀPy scaling.
+    const pd = Float64Array.from(d, (v, j) => v * P[j]);
+    const gamma = s.length ? dot(s[s.length - 1], y[y.length - 1]) / dot(y[y.length - 1], Float64Array.from(y[y.length - 1], (v, j) => v * P[j])) : 1 / Math.sqrt(dot(pd, pd));
+    for (let j = 0; j < n; j++) d[j] = gamma * pd[j];
     for (let i = 0; i < s.length; i++) {
       const beta = rho[i] * dot(y[i], d);
       for (let j = 0; j < n; j++) d[j] += (alpha[i] - beta) * s[i][j];
     }
     let slope = dot(grad, d);
     if (!(slope < 0)) {
-      // Not a descent direction (float noise in the curvature pairs): restart from steepest descent.
+      // Not a descent direction (float noise in the curvature pairs): restart from (preconditioned) steepest descent.
       s.length = y.length = rho.length = 0;
-      for (let j = 0; j < n; j++) d[j] = -grad[j] / Math.sqrt(dot(grad, grad));
+      const pg = Float64Array.from(grad, (g, j) => g * P[j]);
+      const norm = Math.sqrt(dot(pg, pg));
+      for (let j = 0; j < n; j++) d[j] = -pg[j] / norm;
       slope = dot(grad, d);
     }
 

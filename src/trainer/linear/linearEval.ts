@@ -9,8 +9,12 @@ import { l2Normalize } from '../losses';
 import { deriveSeed, mulberry32, permutation } from '../random';
 import { accuracyOf, fitSoftmaxRegression, predictSoftmax, type SoftmaxModel } from './softmaxRegression';
 
-/** λ candidates, strongest first: each fit warm-starts from the previous (a regularisation path). */
-export const LINEAR_WEIGHT_DECAYS: readonly number[] = [1e-3, 1e-4, 1e-5, 1e-6];
+/**
+ * λ candidates, strongest first: each fit warm-starts from the previous (a regularisation path). Unit-norm
+ * features need large weights for confident logits, so useful values are small: on MNIST features λ = 1e-3
+ * costs 20 points of validation top-1, and below 1e-7 the fit no longer moves within the gradient tolerance.
+ */
+export const LINEAR_WEIGHT_DECAYS: readonly number[] = [1e-4, 1e-5, 1e-6, 1e-7];
 export const LINEAR_VALIDATION_FRACTION = 0.1;
 
 export interface LabelledFeatures {
@@ -54,8 +58,14 @@ export async function linearEvaluation(train: LabelledFeatures, test: LabelledFe
   const lbfgs = options.maxIterations ? { maxIterations: options.maxIterations } : undefined;
   const log = options.onLog ?? (() => {});
 
-  const trainX = l2Normalize(train.features);
-  const testX = l2Normalize(test.features);
+  // Centred on the train mean after normalising: the unpenalised bias absorbs the shift (W·(x − μ) + b is
+  // W·x + b′), so the optimum's predictions are the same, but ReLU features share a large mean direction that
+  // makes the objective badly conditioned; without it L-BFGS needs several times the iterations.
+  const [trainX, testX] = tf.tidy(() => {
+    const trainN = l2Normalize(train.features);
+    const mean = tf.mean(trainN, 0);
+    return [tf.sub(trainN, mean) as tf.Tensor2D, tf.sub(l2Normalize(test.features), mean) as tf.Tensor2D];
+  });
   const tensors: tf.Tensor[] = [trainX, testX];
   try {
     let chosen = { weightDecay: grid[0], accuracy: NaN, model: undefined as SoftmaxModel | undefined };
@@ -71,10 +81,11 @@ export async function linearEvaluation(train: LabelledFeatures, test: LabelledFe
       const valLabels = Int32Array.from(valIdx, (i) => train.labels[i]);
       let previous: SoftmaxModel | undefined;
       for (const weightDecay of grid) {
+        const tFit = Date.now();
         const fit = await fitSoftmaxRegression(fitX, fitLabels, numClasses, { weightDecay, init: previous, lbfgs });
         const accuracy = accuracyOf(await predictSoftmax(fit.model, valX), valLabels);
         validation.push({ weightDecay, accuracy });
-        log(`linear eval: λ ${weightDecay}: validation top-1 ${(accuracy * 100).toFixed(2)}% (${fit.iterations} iterations, ${fit.stopReason})`);
+        log(`linear eval: λ ${weightDecay}: validation top-1 ${(accuracy * 100).toFixed(2)}% (${fit.iterations} iterations, ${fit.evaluations} evaluations, ${fit.stopReason}, ${((Date.now() - tFit) / 1000).toFixed(1)} s)`);
         // Strictly better only: on a tie the stronger penalty (tried first) stays.
         if (!(accuracy <= chosen.accuracy)) chosen = { weightDecay, accuracy, model: fit.model };
         previous = fit.model;

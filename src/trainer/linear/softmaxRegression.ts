@@ -83,7 +83,7 @@ export async function fitSoftmaxRegression(
 
   try {
     const x0 = options.init ? pack(options.init) : new Float64Array(nW + numClasses);
-    const r = await minimizeLbfgs(objective, x0, options.lbfgs);
+    const r = await minimizeLbfgs(objective, x0, { ...options.lbfgs, diagonal: await inverseCurvature(features, numClasses, lambda) });
     return {
       model: { dim, numClasses, weights: r.x.slice(0, nW), bias: r.x.slice(nW) },
       objective: r.value,
@@ -94,6 +94,23 @@ export async function fitSoftmaxRegression(
   } finally {
     oneHot.dispose();
   }
+}
+
+/**
+ * The preconditioner: an estimate of the inverse Hessian's diagonal. The Hessian's entry for W[j, c] is
+ * mean(p_c(1 − p_c)·x_j²) + λ ≤ mean(x_j²)/4 + λ, the bias's mean(p_c(1 − p_c)) ≤ 1/4. Features whose columns
+ * differ in scale by orders of magnitude (ReLU units, some nearly dead) then take comparable steps.
+ */
+async function inverseCurvature(features: tf.Tensor2D, numClasses: number, lambda: number): Promise<Float64Array> {
+  const moments = tf.tidy(() => tf.mean(tf.square(features), 0));
+  const m2 = await moments.data();
+  moments.dispose();
+  const dim = m2.length;
+  const out = new Float64Array(dim * numClasses + numClasses).fill(4);
+  // A floor for columns that are all zero (their weights never move, but the entry must stay positive and finite).
+  const floor = Math.max(lambda, 1e-12 * Math.max(...m2, 1));
+  for (let j = 0; j < dim; j++) out.fill(1 / (m2[j] / 4 + floor), j * numClasses, (j + 1) * numClasses);
+  return out;
 }
 
 /** Arg-max class of each feature row. */
