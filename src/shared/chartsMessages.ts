@@ -6,7 +6,7 @@
  * Everything here is plain data so both sides (and the tests) import it without vscode or the DOM.
  */
 import type { NpcProfile } from './npcProfile';
-import type { FailedEvent, FinishedEvent, RunConfig, RunStatus, StartedEvent, StoppedEvent } from './protocol';
+import type { FailedEvent, FinishedEvent, LinearEvent, RunConfig, RunStatus, StartedEvent, StoppedEvent } from './protocol';
 
 export const CHARTS_VIEW_TYPE = 'dclExplorer.charts';
 export const MIN_COMPARED_RUNS = 2;
@@ -54,6 +54,8 @@ export interface SeriesBatch {
   npc: NpcColumns;
   knn: KnnColumns;
   lifecycle: LifecycleEvent[];
+  /** Linear evaluations (`eval.linear` or `dcl-explorer eval`): one or two per run, sent as plain objects. */
+  linear: LinearEvent[];
   /** Complete lines that were not valid events (skipped). */
   badLines: number;
 }

@@ -9,6 +9,7 @@ import type { RunConfig } from '../../src/shared/protocol';
 import { button } from '../common/controls';
 import { el, setChildren } from '../common/dom';
 import type { Theme } from '../common/theme';
+import { accuracyFacts } from './data/accuracyFacts';
 import { formatInteger, formatNumber } from './data/format';
 import { runProgress, type RunProgress } from './data/runProgress';
 import type { RunSeries } from './data/runSeries';
@@ -88,7 +89,7 @@ export class Header {
       const p = runProgress(runs[i], series[i]);
       line.state.textContent = p.state;
       line.state.dataset.state = p.state;
-      line.progress.textContent = progressFacts(p).join(' · ');
+      line.progress.textContent = [...progressFacts(p), ...accuracyFacts(series[i])].join(' · ');
       line.backend.textContent = p.backend ? `backend ${p.backend}` : '';
       line.backend.title = p.backendDetails.join('\n');
       line.reason.textContent = p.reason ?? '';

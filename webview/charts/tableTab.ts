@@ -1,6 +1,7 @@
-/** The comparison table tab: best (final) kNN accuracy, rows = loss, columns = batch size, with exports. */
+/** The comparison table tab: best (final) kNN accuracy and linear top-1, rows = loss, columns = batch size, with exports. */
 import { button } from '../common/controls';
 import { el, setChildren } from '../common/dom';
+import { linearPercent } from './data/accuracyFacts';
 import { comparisonMarkdown, comparisonTable, type ComparisonTable, type TableRun } from './data/comparisonTable';
 import { knnSummary } from './data/knnChart';
 import { toCsv } from './data/table';
@@ -36,7 +37,7 @@ export class TableTab implements ChartsTab {
   render(ctx: TabContext): void {
     this.ctx = ctx;
     const configs = this.configs();
-    const runs: TableRun[] = ctx.runs.map((run, i) => ({ run, config: configs[i] ?? null, knn: knnSummary(run) }));
+    const runs: TableRun[] = ctx.runs.map((run, i) => ({ run, config: configs[i] ?? null, knn: knnSummary(run), linear: linearPercent(run.series) }));
     const t = comparisonTable(runs);
     this.table = t;
     setChildren(

@@ -3,7 +3,7 @@
  * draw (epoch summaries, checkpoints, embeddings) are dropped here so they never cross the channel.
  */
 import type { KnnColumns, LifecycleEvent, NpcColumns, SeriesBatch, StepColumns } from '../../shared/chartsMessages';
-import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type KnnEvent, type NpcEvent, type RunEvent, type StepEvent } from '../../shared/protocol';
+import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type KnnEvent, type LinearEvent, type NpcEvent, type RunEvent, type StepEvent } from '../../shared/protocol';
 
 const PERCENTILE_COUNT = NPC_PERCENTILES.length;
 
@@ -96,14 +96,16 @@ export function encodeEvents(events: readonly RunEvent[], badLines = 0): SeriesB
   const steps: StepEvent[] = [];
   const npc: NpcEvent[] = [];
   const knn: KnnEvent[] = [];
+  const linear: LinearEvent[] = [];
   const lifecycle: LifecycleEvent[] = [];
   for (const e of events) {
     if (e.type === 'step') steps.push(e);
     else if (e.type === 'npc') npc.push(e);
     else if (e.type === 'knn') knn.push(e);
+    else if (e.type === 'linear') linear.push(e);
     else if (isLifecycle(e)) lifecycle.push(e);
   }
-  return { steps: encodeSteps(steps), npc: encodeNpc(npc), knn: encodeKnn(knn), lifecycle, badLines };
+  return { steps: encodeSteps(steps), npc: encodeNpc(npc), knn: encodeKnn(knn), lifecycle, linear, badLines };
 }
 
 export function emptyBatch(): SeriesBatch {
@@ -111,7 +113,7 @@ export function emptyBatch(): SeriesBatch {
 }
 
 export function batchIsEmpty(b: SeriesBatch): boolean {
-  return b.steps.step.length === 0 && b.npc.step.length === 0 && b.knn.step.length === 0 && b.lifecycle.length === 0 && b.badLines === 0;
+  return b.steps.step.length === 0 && b.npc.step.length === 0 && b.knn.step.length === 0 && b.lifecycle.length === 0 && b.linear.length === 0 && b.badLines === 0;
 }
 
 function concatColumns<T extends object>(parts: T[]): T {
@@ -140,6 +142,7 @@ export function concatBatches(batches: SeriesBatch[]): SeriesBatch {
     npc: concatColumns(batches.map((b) => b.npc)),
     knn: concatColumns(batches.map((b) => b.knn)),
     lifecycle: batches.flatMap((b) => b.lifecycle),
+    linear: batches.flatMap((b) => b.linear),
     badLines: batches.reduce((n, b) => n + b.badLines, 0),
   };
 }

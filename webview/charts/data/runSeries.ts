@@ -4,7 +4,7 @@
  * per message instead of re-allocating the whole history every 100 ms.
  */
 import type { KnnColumns, LifecycleEvent, NpcColumns, SeriesBatch, StepColumns } from '../../../src/shared/chartsMessages';
-import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type StartedEvent } from '../../../src/shared/protocol';
+import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type LinearEvent, type StartedEvent } from '../../../src/shared/protocol';
 
 type Column = Float64Array | Float32Array;
 
@@ -83,6 +83,7 @@ export class RunSeries {
   private readonly npcCols: GrowableColumns<NpcColumns>;
   private readonly knnCols: GrowableColumns<KnnColumns>;
   private lifecycleEvents: LifecycleEvent[] = [];
+  private linearEvents: LinearEvent[] = [];
   private skippedLines = 0;
   /** Changes on every reset/append so derived data can be cached per version. */
   version = 0;
@@ -104,6 +105,10 @@ export class RunSeries {
   }
   get lifecycle(): readonly LifecycleEvent[] {
     return this.lifecycleEvents;
+  }
+  /** The latest linear evaluation, if the run has one. */
+  get linear(): LinearEvent | undefined {
+    return this.linearEvents.at(-1);
   }
   get badLines(): number {
     return this.skippedLines;
@@ -131,6 +136,7 @@ export class RunSeries {
     this.npcCols.clear();
     this.knnCols.clear();
     this.lifecycleEvents = [];
+    this.linearEvents = [];
     this.skippedLines = 0;
     this.append(batch);
   }
@@ -140,6 +146,7 @@ export class RunSeries {
     this.npcCols.append(batch.npc);
     this.knnCols.append(batch.knn);
     this.lifecycleEvents.push(...batch.lifecycle);
+    this.linearEvents.push(...batch.linear);
     this.skippedLines += batch.badLines;
     this.version++;
   }
