@@ -1,7 +1,7 @@
 /** `dcl-explorer export-embeddings`: an embedding snapshot as TensorBoard Embedding Projector TSV files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EMBEDDING_LAYERS, type EmbeddingLayer } from '../shared/projectionMessages';
+import { EMBEDDING_LAYERS, type EmbeddingLayer } from '../shared/embeddingFiles';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec } from './args';
 
 const SPEC: Record<string, FlagSpec> = {

@@ -1,7 +1,7 @@
 /** `dcl-explorer project`: 2-D PCA / UMAP / t-SNE of an embedding snapshot, cached in the run folder. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EMBEDDING_LAYERS, PROJECTION_METHODS, type EmbeddingLayer, type ProjectionMethod } from '../shared/projectionMessages';
+import { EMBEDDING_LAYERS, PROJECTION_METHODS, type EmbeddingLayer, type ProjectionMethod } from '../shared/embeddingFiles';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 
 export const PROJECT_FLAGS: Record<string, FlagSpec> = {

@@ -102,7 +102,7 @@ export type HostToChartsMessage =
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'md';
 
-/** Webview → host. The host validates these with isChartsToHostMessage: a webview is untrusted input. */
+/** Webview → host. The host checks each with parseChartsToHost: a webview is untrusted input. */
 export type ChartsToHostMessage =
   | { type: 'ready' }
   | { type: 'stopRun'; run: number }
@@ -119,27 +119,34 @@ function isRunIndex(x: unknown): boolean {
   return Number.isInteger(x) && (x as number) >= 0 && (x as number) < MAX_COMPARED_RUNS;
 }
 
-export function isChartsToHostMessage(x: unknown): x is ChartsToHostMessage {
-  if (typeof x !== 'object' || x === null) return false;
+/**
+ * A message from the charts webview, checked before use; a malformed one gives the reason instead (the same
+ * idiom as parseProjectionToHost).
+ */
+export function parseChartsToHost(x: unknown): ChartsToHostMessage | string {
+  if (typeof x !== 'object' || x === null) return 'message is not an object';
   const m = x as Record<string, unknown>;
+  const runIndex = `a run index 0–${MAX_COMPARED_RUNS - 1}`;
   switch (m.type) {
     case 'ready':
-      return true;
+      return { type: 'ready' };
     case 'stopRun':
     case 'cancelNpcProfile':
-      return isRunIndex(m.run);
+      return isRunIndex(m.run) ? { type: m.type, run: m.run as number } : `${m.type} needs ${runIndex}`;
     case 'computeNpcProfile':
-      return isRunIndex(m.run) && typeof m.initial === 'boolean';
+      if (!isRunIndex(m.run) || typeof m.initial !== 'boolean') return `computeNpcProfile needs ${runIndex} and a boolean initial`;
+      return { type: 'computeNpcProfile', run: m.run as number, initial: m.initial };
     case 'saveFile':
-      return (
-        EXPORT_FORMATS.includes(m.format as ExportFormat) &&
-        typeof m.suggestedName === 'string' &&
-        (typeof m.content === 'string' || m.content instanceof Uint8Array)
-      );
+      if (!EXPORT_FORMATS.includes(m.format as ExportFormat)) return `saveFile: unknown format ${JSON.stringify(m.format)}`;
+      if (typeof m.suggestedName !== 'string' || !(typeof m.content === 'string' || m.content instanceof Uint8Array)) {
+        return 'saveFile needs a suggestedName and string or Uint8Array content';
+      }
+      return { type: 'saveFile', format: m.format as ExportFormat, suggestedName: m.suggestedName, content: m.content };
     case 'copyText':
-      return typeof m.text === 'string' && typeof m.description === 'string';
+      if (typeof m.text !== 'string' || typeof m.description !== 'string') return 'copyText needs text and description strings';
+      return { type: 'copyText', text: m.text, description: m.description };
     default:
-      return false;
+      return `unknown message type ${JSON.stringify(m.type)}`;
   }
 }
 

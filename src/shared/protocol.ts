@@ -244,10 +244,10 @@ export type RunEventType = RunEvent['type'];
  * live in metrics.jsonl and log lines in log.txt and on stdout, so IPC carries only a doorbell saying that
  * new events have been appended (the host then reads the file at once instead of at its next poll).
  */
-export type ChildToHost = { kind: 'flushed' };
+export type ChildToHost = { type: 'flushed' };
 
 /** Messages the parent sends to the trainer child. */
-export type HostToChild = { kind: 'stop' };
+export type HostToChild = { type: 'stop' };
 
 export const RUN_FILES = {
   config: 'config.json',

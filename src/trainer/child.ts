@@ -2,7 +2,7 @@
  * Entry of the trainer child process the extension launches: `node dist/trainer.js --run-dir DIR`.
  * DIR/config.json must exist. Events go to DIR/metrics.jsonl and log lines to DIR/log.txt and stdout; when
  * launched with an IPC channel (child_process.fork), each appended event rings the parent's doorbell
- * (`{kind: 'flushed'}`) so it reads the file at once. The parent's `{kind: 'stop'}` asks for a stop.
+ * (`{type: 'flushed'}`) so it reads the file at once. The parent's `{type: 'stop'}` asks for a stop.
  */
 import type { ChildToHost } from '../shared/protocol';
 import { installStopHandlers } from './stopSignal';
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const shouldStop = installStopHandlers((why) => process.stdout.write(`stop requested (${why}); finishing the current step\n`));
   const result = await runTraining(runDir, {
     shouldStop,
-    onEvent: () => send({ kind: 'flushed' }),
+    onEvent: () => send({ type: 'flushed' }),
     onLog: (line) => process.stdout.write(line + '\n'),
     ...injectedFailures(process.env),
   });

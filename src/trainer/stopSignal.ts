@@ -1,5 +1,5 @@
 /**
- * Graceful stop: SIGTERM / SIGINT, the IPC message {kind: 'stop'} or a lost IPC channel set a flag the training loop polls
+ * Graceful stop: SIGTERM / SIGINT, the IPC message {type: 'stop'} or a lost IPC channel set a flag the training loop polls
  * after every step. A second SIGINT (Ctrl+C twice) exits at once, as terminal users expect.
  */
 import type { HostToChild } from '../shared/protocol';
@@ -17,7 +17,7 @@ export function installStopHandlers(onFirstRequest?: (why: string) => void): () 
   process.on('SIGTERM', () => request('SIGTERM'));
   process.on('SIGINT', () => request('SIGINT'));
   process.on('message', (m: HostToChild) => {
-    if (m && m.kind === 'stop') request('IPC stop');
+    if (m && m.type === 'stop') request('IPC stop');
   });
   // The extension host went away (window closed): end the run cleanly rather than train unwatched.
   if (process.send) process.on('disconnect', () => request('IPC disconnect'));

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { batchIsEmpty, concatBatches, encodeEvents } from '../../src/host/charts/encodeEvents';
-import { isChartsToHostMessage, panelIdentityFromState, type HostToChartsMessage } from '../../src/shared/chartsMessages';
+import { parseChartsToHost, panelIdentityFromState, type HostToChartsMessage } from '../../src/shared/chartsMessages';
 import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type RunEvent } from '../../src/shared/protocol';
 import { RunSeries } from '../../webview/charts/data/runSeries';
 import { CHARTS_FIXTURE, fixtureEvents } from './fixtureRun';
+
+const accepted = (m: unknown): boolean => typeof parseChartsToHost(m) === 'object';
+const rejected = (m: unknown): boolean => typeof parseChartsToHost(m) === 'string';
 
 const events = fixtureEvents(CHARTS_FIXTURE);
 const count = (type: RunEvent['type']) => events.filter((e) => e.type === type).length;
@@ -42,22 +45,24 @@ test('typed arrays survive structuredClone (what postMessage does) with their ty
 test('a PNG export message carries bytes that survive structuredClone', () => {
   const msg = { type: 'saveFile', format: 'png', suggestedName: 'loss.png', content: Uint8Array.of(0x89, 0x50, 0x4e, 0x47) };
   const copy = structuredClone(msg);
-  assert.ok(isChartsToHostMessage(copy));
+  assert.ok(accepted(copy));
   assert.ok(copy.content instanceof Uint8Array);
   assert.deepEqual([...copy.content], [0x89, 0x50, 0x4e, 0x47]);
 });
 
 test('the host accepts only well-formed webview messages', () => {
-  assert.ok(isChartsToHostMessage({ type: 'ready' }));
-  assert.ok(isChartsToHostMessage({ type: 'stopRun', run: 0 }));
-  assert.ok(isChartsToHostMessage({ type: 'saveFile', format: 'csv', suggestedName: 'a.csv', content: 'x' }));
-  assert.ok(isChartsToHostMessage({ type: 'copyText', text: '| a |', description: 'table' }));
-  assert.ok(!isChartsToHostMessage({ type: 'stopRun', run: -1 }));
-  assert.ok(!isChartsToHostMessage({ type: 'stopRun', run: '0' }));
-  assert.ok(!isChartsToHostMessage({ type: 'saveFile', format: 'exe', suggestedName: 'a', content: 'x' }));
-  assert.ok(!isChartsToHostMessage({ type: 'saveFile', format: 'png', suggestedName: 'a', content: [1, 2] }));
-  assert.ok(!isChartsToHostMessage({ type: 'runCommand', command: 'rm' }));
-  assert.ok(!isChartsToHostMessage(null));
+  assert.ok(accepted({ type: 'ready' }));
+  assert.ok(accepted({ type: 'stopRun', run: 0 }));
+  assert.ok(accepted({ type: 'saveFile', format: 'csv', suggestedName: 'a.csv', content: 'x' }));
+  assert.ok(accepted({ type: 'copyText', text: '| a |', description: 'table' }));
+  assert.ok(rejected({ type: 'stopRun', run: -1 }));
+  assert.ok(rejected({ type: 'stopRun', run: '0' }));
+  assert.ok(rejected({ type: 'saveFile', format: 'exe', suggestedName: 'a', content: 'x' }));
+  assert.ok(rejected({ type: 'saveFile', format: 'png', suggestedName: 'a', content: [1, 2] }));
+  assert.ok(rejected({ type: 'runCommand', command: 'rm' }));
+  assert.equal(parseChartsToHost({ type: 'runCommand', command: 'rm' }), 'unknown message type "runCommand"');
+  assert.equal(parseChartsToHost({ type: 'stopRun', run: 9 }), 'stopRun needs a run index 0–7');
+  assert.ok(rejected(null));
 });
 
 test('the panel identity is read back from the webview state only when it can reopen the panel', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { npcProfileProblem } from '../../src/host/charts/npcProfileFiles';
-import { isChartsToHostMessage, type NpcProfileEntry } from '../../src/shared/chartsMessages';
+import { parseChartsToHost, type NpcProfileEntry } from '../../src/shared/chartsMessages';
 import type { NpcProfile } from '../../src/shared/npcProfile';
 import { NPC_HISTOGRAM_BINS } from '../../src/shared/protocol';
 import { formatPow2, formatValue } from '../../webview/charts/data/format';
@@ -23,6 +23,9 @@ import { chartSvg, dataView } from '../../webview/charts/data/svgChart';
 import { toCsv } from '../../webview/charts/data/table';
 import { sanitizeUiState } from '../../webview/charts/data/uiState';
 import { fixture } from '../helpers/paths';
+
+const accepted = (m: unknown): boolean => typeof parseChartsToHost(m) === 'object';
+const rejected = (m: unknown): boolean => typeof parseChartsToHost(m) === 'string';
 
 const FILES = ['step8-b16_32_64_128-n2-s0.json', 'initial-b16_32_64_128-n2-s0.json'];
 const entries: NpcProfileEntry[] = FILES.map((file) => ({ file, profile: JSON.parse(fs.readFileSync(fixture('charts-run', 'npc-profile', file), 'utf8')) as NpcProfile }));
@@ -122,15 +125,15 @@ test('the profile picker names the model and sizes; a vanished choice falls back
 });
 
 test('the host accepts compute and cancel requests only for a plausible run index', () => {
-  assert.ok(isChartsToHostMessage({ type: 'computeNpcProfile', run: 0, initial: false }));
-  assert.ok(isChartsToHostMessage({ type: 'computeNpcProfile', run: 7, initial: true }));
-  assert.ok(isChartsToHostMessage({ type: 'cancelNpcProfile', run: 1 }));
-  assert.ok(!isChartsToHostMessage({ type: 'computeNpcProfile', run: 0 }), 'initial is required');
-  assert.ok(!isChartsToHostMessage({ type: 'computeNpcProfile', run: 0, initial: 'yes' }));
-  assert.ok(!isChartsToHostMessage({ type: 'computeNpcProfile', run: 8, initial: false }), 'at most 8 runs in a panel');
-  assert.ok(!isChartsToHostMessage({ type: 'computeNpcProfile', run: 1.5, initial: false }));
-  assert.ok(!isChartsToHostMessage({ type: 'cancelNpcProfile', run: -1 }));
-  assert.ok(!isChartsToHostMessage({ type: 'cancelNpcProfile' }));
+  assert.ok(accepted({ type: 'computeNpcProfile', run: 0, initial: false }));
+  assert.ok(accepted({ type: 'computeNpcProfile', run: 7, initial: true }));
+  assert.ok(accepted({ type: 'cancelNpcProfile', run: 1 }));
+  assert.ok(rejected({ type: 'computeNpcProfile', run: 0 }), 'initial is required');
+  assert.ok(rejected({ type: 'computeNpcProfile', run: 0, initial: 'yes' }));
+  assert.ok(rejected({ type: 'computeNpcProfile', run: 8, initial: false }), 'at most 8 runs in a panel');
+  assert.ok(rejected({ type: 'computeNpcProfile', run: 1.5, initial: false }));
+  assert.ok(rejected({ type: 'cancelNpcProfile', run: -1 }));
+  assert.ok(rejected({ type: 'cancelNpcProfile' }));
 });
 
 test('the profile choices persist and are checked when restored', () => {

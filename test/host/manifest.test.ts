@@ -20,7 +20,7 @@ import {
   SCHEDULES,
   type RunState,
 } from '../../src/shared/protocol';
-import { EMBEDDING_LAYERS } from '../../src/shared/projectionMessages';
+import { EMBEDDING_LAYERS } from '../../src/shared/embeddingFiles';
 import { CONFIG_FLAGS } from '../../src/cli/trainFlags';
 
 const root = repoRoot();

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { parseFlags } from '../../src/cli/args';
 import { parseProjectArgs, PROJECT_FLAGS } from '../../src/cli/projectCommand';
 import { CancelledError, parseProgressLine, projectCliArgs, startCliJob } from '../../src/host/projection/cliJob';
-import { DEFAULT_PARAMS, type Selection } from '../../src/shared/projectionMessages';
+import { DEFAULT_PARAMS } from '../../src/shared/embeddingFiles';
+import { type Selection } from '../../src/shared/projectionMessages';
 import { tempDir } from './helpers';
 
 /** A stand-in for dist/cli.js: behaves like `project --progress` according to its first argument. */

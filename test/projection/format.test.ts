@@ -11,7 +11,8 @@ import {
   writeSampleImages,
   type EmbeddingSnapshot,
 } from '../../src/trainer/embeddings/format';
-import { parseEmbeddingHeader, parseProjectionToHost } from '../../src/shared/projectionMessages';
+import { parseEmbeddingHeader } from '../../src/shared/embeddingFiles';
+import { parseProjectionToHost } from '../../src/shared/projectionMessages';
 import { clusters, tempDir } from './helpers';
 
 function snapshot(epoch: number, layer: 'encoder' | 'projection' = 'encoder', n = 20, d = 4): EmbeddingSnapshot {

@@ -29,7 +29,7 @@ describe('the trainer child process', () => {
     const { code } = await exitOf(child);
     assert.equal(code, 0);
     const events = readEvents(dir);
-    assert.deepEqual(messages, events.map(() => ({ kind: 'flushed' })));
+    assert.deepEqual(messages, events.map(() => ({ type: 'flushed' })));
     onDisk.forEach((n, i) => assert.ok(n >= i + 1, `doorbell ${i + 1} arrived with ${n} events on disk`));
     assert.match(stdout, /finished at step/);
   });
@@ -56,12 +56,12 @@ describe('the trainer child process', () => {
     });
   }
 
-  it('stops on the IPC message {kind: "stop"}', async () => {
+  it('stops on the IPC message {type: "stop"}', async () => {
     const dir = makeRunDir(tinyConfig({ epochs: 50 }));
     const child = fork(TRAINER, ['--run-dir', dir], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     const exited = exitOf(child);
     await new Promise<void>((resolve) => child.on('message', () => readEvents(dir).some((e) => e.type === 'step') && resolve()));
-    child.send({ kind: 'stop' });
+    child.send({ type: 'stop' });
     assert.equal((await exited).code, 0);
     assert.equal(readStatus(dir).state, 'stopped');
   });

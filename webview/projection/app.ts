@@ -7,17 +7,8 @@ import { el } from '../common/dom';
 import { parseColor } from '../common/colors';
 import { observeTheme, readTheme } from '../common/theme';
 import { vscodeApi } from '../common/vscodeApi';
-import {
-  DEFAULT_PARAMS,
-  EMBEDDING_LAYERS,
-  PROJECTION_METHODS,
-  type EmbeddingLayer,
-  type HostToProjection,
-  type ProjectionPayload,
-  type ProjectionToHost,
-  type ProjectionWebviewState,
-  type ViewCatalog,
-} from '../../src/shared/projectionMessages';
+import { DEFAULT_PARAMS, EMBEDDING_LAYERS, PROJECTION_METHODS, type EmbeddingLayer } from '../../src/shared/embeddingFiles';
+import { type HostToProjection, type ProjectionPayload, type ProjectionToHost, type ProjectionWebviewState, type ViewCatalog } from '../../src/shared/projectionMessages';
 import { InfoPanel, type NeighbourRow, type PointInfo } from './infoPanel';
 import { Legend, type LegendClass } from './legend';
 import { classColor } from './palette';

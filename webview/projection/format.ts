@@ -1,5 +1,5 @@
 /** Text for the numbers next to the picture. */
-import type { ClusterMetrics, ProjectionHeader } from '../../src/shared/projectionMessages';
+import type { ClusterMetrics, ProjectionHeader } from '../../src/shared/embeddingFiles';
 
 export const METHOD_LABEL = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' } as const;
 

@@ -4,7 +4,7 @@
  * Apply button or Enter.
  */
 import { el, setChildren } from '../common/dom';
-import { DEFAULT_PARAMS, type ProjectionMethod, type ProjectionParamsByMethod, type TsneParams, type UmapParams } from '../../src/shared/projectionMessages';
+import { DEFAULT_PARAMS, type ProjectionMethod, type ProjectionParamsByMethod, type TsneParams, type UmapParams } from '../../src/shared/embeddingFiles';
 import { METHOD_LABEL } from './format';
 
 type AllParams = { [M in ProjectionMethod]: ProjectionParamsByMethod[M] };

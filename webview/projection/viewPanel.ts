@@ -3,7 +3,8 @@
  * and the scatter with its progress bar and status overlay.
  */
 import { el, setChildren } from '../common/dom';
-import type { EmbeddingLayer, ProjectionPayload, ViewCatalog } from '../../src/shared/projectionMessages';
+import type { EmbeddingLayer } from '../../src/shared/embeddingFiles';
+import type { ProjectionPayload, ViewCatalog } from '../../src/shared/projectionMessages';
 import { METHOD_LABEL, metricRows } from './format';
 import { ScatterView } from './scatterView';
 

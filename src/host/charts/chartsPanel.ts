@@ -8,9 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   CHARTS_VIEW_TYPE,
-  isChartsToHostMessage,
+  parseChartsToHost,
   type ChartsPanelIdentity,
-  type ChartsToHostMessage,
   type HostToChartsMessage,
 } from '../../shared/chartsMessages';
 import type { FeatureHost } from '../vscode/featureHost';
@@ -103,8 +102,11 @@ export class ChartsPanel {
   }
 
   private onMessage(raw: unknown): void {
-    if (!isChartsToHostMessage(raw)) return;
-    const message: ChartsToHostMessage = raw;
+    const message = parseChartsToHost(raw);
+    if (typeof message === 'string') {
+      console.warn(`dcl-explorer charts: ignored a webview message: ${message}`);
+      return;
+    }
     switch (message.type) {
       case 'ready':
         void this.startFeeds();

@@ -17,7 +17,7 @@ import {
   type DatasetKind,
   type RunConfig,
 } from '../../shared/protocol';
-import { EMBEDDING_LAYERS } from '../../shared/projectionMessages';
+import { EMBEDDING_LAYERS } from '../../shared/embeddingFiles';
 import { ConfigError, resolveConfig } from '../../shared/runConfig';
 import {
   anyString,

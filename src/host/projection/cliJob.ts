@@ -5,7 +5,8 @@
  * killed job leaves no half-written cache).
  */
 import { spawn } from 'node:child_process';
-import type { Selection, TsneParams, UmapParams } from '../../shared/projectionMessages';
+import type { TsneParams, UmapParams } from '../../shared/embeddingFiles';
+import type { Selection } from '../../shared/projectionMessages';
 
 export class CancelledError extends Error {
   constructor() {

@@ -1,6 +1,6 @@
 /** Projector TSV export from the editor: pick a snapshot and a folder, run `dcl-explorer export-embeddings`. */
 import * as vscode from 'vscode';
-import type { EmbeddingLayer } from '../../shared/projectionMessages';
+import type { EmbeddingLayer } from '../../shared/embeddingFiles';
 import type { FeatureHost } from '../vscode/featureHost';
 import { runExportJob } from './exportJob';
 import { listSnapshots } from './runFiles';

@@ -6,13 +6,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  parseProjectionToHost,
-  type EmbeddingEntry,
-  type HostToProjection,
-  type ProjectionToHost,
-  type Selection,
-} from '../../shared/projectionMessages';
+import { type EmbeddingEntry } from '../../shared/embeddingFiles';
+import { parseProjectionToHost, type HostToProjection, type ProjectionToHost, type Selection } from '../../shared/projectionMessages';
 import { RUN_FILES } from '../../shared/protocol';
 import { CancelledError, projectCliArgs, startCliJob, type CliJob } from './cliJob';
 import { exportSnapshotTsv } from './exportTsv';

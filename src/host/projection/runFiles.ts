@@ -4,19 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  EMBEDDING_HEADER_RE,
-  SAMPLE_IMAGES_HEADER,
-  decodeFloat32,
-  decodeInt32,
-  decodeUint8,
-  parseEmbeddingHeader,
-  parseProjectionHeader,
-  parseSampleImagesHeader,
-  type EmbeddingEntry,
-  type ProjectionHeader,
-  type SampleImagesHeader,
-} from '../../shared/projectionMessages';
+import { EMBEDDING_HEADER_RE, SAMPLE_IMAGES_HEADER, decodeFloat32, decodeInt32, decodeUint8, parseEmbeddingHeader, parseProjectionHeader, parseSampleImagesHeader, type EmbeddingEntry, type ProjectionHeader, type SampleImagesHeader } from '../../shared/embeddingFiles';
 import { RUN_FILES, type RunConfig } from '../../shared/protocol';
 
 async function readJson(file: string): Promise<unknown> {

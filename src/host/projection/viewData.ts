@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseEmbeddingHeader, type ProjectionPayload, type SampleImagesHeader, type ViewCatalog } from '../../shared/projectionMessages';
+import { parseEmbeddingHeader, type SampleImagesHeader } from '../../shared/embeddingFiles';
+import { type ProjectionPayload, type ViewCatalog } from '../../shared/projectionMessages';
 import { describeRun, hasSampleImages, listSnapshots, readLabelsAndIndices, readProjectionFile } from './runFiles';
 
 export async function buildCatalog(slot: number, runDir: string): Promise<ViewCatalog> {

@@ -115,7 +115,7 @@ export class TrainerProcess {
   stop(timeoutMs: number): Promise<TrainerExit> {
     if (this.done || this.stopRequested) return this.exited;
     this.stopRequested = true;
-    const message: HostToChild = { kind: 'stop' };
+    const message: HostToChild = { type: 'stop' };
     let asked = false;
     if (this.child.connected) {
       try {
@@ -141,6 +141,5 @@ export class TrainerProcess {
 
 function isChildToHost(m: unknown): m is ChildToHost {
   if (typeof m !== 'object' || m === null) return false;
-  const kind = (m as { kind?: unknown }).kind;
-  return kind === 'flushed';
+  return (m as { type?: unknown }).type === 'flushed';
 }

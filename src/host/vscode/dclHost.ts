@@ -79,7 +79,7 @@ export class DclHost implements vscode.Disposable, FeatureHost {
       this.manager.onOutput((o) => this.logs.append(o)),
       this.manager.onTrainerMessage((m) => {
         // The doorbell: the trainer appended events to metrics.jsonl; read them now rather than at the next poll.
-        if (m.message.kind === 'flushed') this.watcher.refreshSoon();
+        if (m.message.type === 'flushed') this.watcher.refreshSoon();
       }),
       this.manager.onDidChange((e) => this.onManagerEvent(e)),
       vscode.workspace.onDidChangeConfiguration((e) => {

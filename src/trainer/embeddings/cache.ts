@@ -7,18 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  DEFAULT_PARAMS,
-  PROJECTION_HEADER_RE,
-  checkParams,
-  decodeFloat32,
-  encodeLittleEndian,
-  parseProjectionHeader,
-  type EmbeddingEntry,
-  type ProjectionHeader,
-  type ProjectionMethod,
-  type ProjectionParams,
-} from '../../shared/projectionMessages';
+import { checkParams, DEFAULT_PARAMS, PROJECTION_HEADER_RE, decodeFloat32, encodeLittleEndian, parseProjectionHeader, type EmbeddingEntry, type ProjectionHeader, type ProjectionMethod, type ProjectionParams } from '../../shared/embeddingFiles';
 import { embeddingsDir, writeFileAtomic } from './format';
 
 /** Cached projections kept per run; the least recently used go first. */

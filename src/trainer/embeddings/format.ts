@@ -7,23 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  EMBEDDING_HEADER_RE,
-  EMBEDDING_LAYERS,
-  SAMPLE_IMAGES_HEADER,
-  decodeFloat32,
-  decodeInt32,
-  decodeUint8,
-  embeddingBaseName,
-  encodeLittleEndian,
-  parseEmbeddingHeader,
-  parseSampleImagesHeader,
-  EMBEDDING_SCHEMA_VERSION,
-  type EmbeddingEntry,
-  type EmbeddingHeader,
-  type EmbeddingLayer,
-  type SampleImagesHeader,
-} from '../../shared/projectionMessages';
+import { EMBEDDING_HEADER_RE, EMBEDDING_LAYERS, SAMPLE_IMAGES_HEADER, decodeFloat32, decodeInt32, decodeUint8, embeddingBaseName, encodeLittleEndian, parseEmbeddingHeader, parseSampleImagesHeader, EMBEDDING_SCHEMA_VERSION, type EmbeddingEntry, type EmbeddingHeader, type EmbeddingLayer, type SampleImagesHeader } from '../../shared/embeddingFiles';
 import { RUN_FILES } from '../../shared/protocol';
 
 export type { EmbeddingEntry, EmbeddingHeader, EmbeddingLayer, SampleImagesHeader };

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EMBEDDING_SCHEMA_VERSION, type ClusterMetrics, type EmbeddingLayer, type ProjectionHeader, type ProjectionMethod, type ProjectionParams, type TsneParams, type UmapParams } from '../../shared/projectionMessages';
+import { EMBEDDING_SCHEMA_VERSION, type ClusterMetrics, type EmbeddingLayer, type ProjectionHeader, type ProjectionMethod, type ProjectionParams, type TsneParams, type UmapParams } from '../../shared/embeddingFiles';
 import { canonicalJson, normalizeParams, projectionKey, projectionPaths, readCachedProjection, snapshotIdentity, writeProjection, type SnapshotIdentity } from './cache';
 import { embeddingsDir, findEmbedding, readEmbedding, writeFileAtomic } from './format';
 import {
