@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOSS_KINDS, RUN_FILES, type LossKind, type RunConfig, type RunStatus } from '../shared/protocol';
-import { buildResultsTable, formatPlainTable, resultsRows, type RunResult } from '../shared/resultsTable';
+import { formatPlainTable, resultsRows, resultsTables, type RunResult } from '../shared/resultsTable';
 import { ConfigError, mergeConfig, resolveConfig } from '../shared/runConfig';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { configFromFlags, CONFIG_FLAGS, pruneUndefined, readConfigFile } from './trainFlags';
@@ -170,9 +170,10 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
 
   const results: RunResult[] = plan.map((p, i) => {
     const s = readStatus(dirs[i]);
-    return { loss: p.config.loss, batchSize: p.config.batchSize, seed: p.config.seed, accuracy: s?.state === 'finished' ? (s.final?.knnAccuracy ?? NaN) : NaN };
+    const finished = s?.state === 'finished';
+    return { loss: p.config.loss, batchSize: p.config.batchSize, seed: p.config.seed, accuracy: finished ? (s.final?.knnAccuracy ?? NaN) : NaN, linearAccuracy: finished ? (s.final?.linearAccuracy ?? NaN) : NaN };
   });
-  process.stdout.write(formatPlainTable(resultsRows(buildResultsTable(results))));
+  process.stdout.write(resultsTables(results).map((t) => formatPlainTable(resultsRows(t))).join('\n'));
   process.stdout.write(`runs: ${path.dirname(dirs[0])} (sweepId ${sweepId})\n`);
   const failed = plan.filter((_, i) => readStatus(dirs[i])?.state === 'failed').length;
   if (failed) process.stderr.write(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt${kind === 'slurm' ? ' and slurm.err' : ''}\n`);

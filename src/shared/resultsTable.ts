@@ -1,5 +1,6 @@
 /**
- * The paper's table shape: kNN accuracy per loss (rows) × batch size (columns), mean ± std over seeds.
+ * The paper's table shape: kNN (or linear-evaluation) top-1 per loss (rows) × batch size (columns), mean ± std
+ * over seeds.
  * Plain data so the CLI, the host and the charts webview print the same numbers.
  */
 import { LOSS_KINDS, lossInfo } from './lossRegistry';
@@ -11,6 +12,18 @@ export interface RunResult {
   seed: number;
   /** Final kNN top-1 accuracy in [0, 1]; NaN when the run did not finish. */
   accuracy: number;
+  /** Linear-evaluation top-1 in [0, 1] (status.json final.linearAccuracy); absent or NaN when the run has none. */
+  linearAccuracy?: number;
+}
+
+/** Which accuracy a table shows. */
+export type ResultMetric = 'knn' | 'linear';
+const METRIC_TITLES: Record<ResultMetric, string> = { knn: 'kNN top-1 (%)', linear: 'linear top-1 (%)' };
+const metricOf = (r: RunResult, metric: ResultMetric) => (metric === 'knn' ? r.accuracy : (r.linearAccuracy ?? NaN));
+
+/** Whether a linear-evaluation table has anything to show. */
+export function hasLinearResults(results: readonly RunResult[]): boolean {
+  return results.some((r) => Number.isFinite(r.linearAccuracy));
 }
 
 export interface ResultCell {
@@ -20,6 +33,7 @@ export interface ResultCell {
 }
 
 export interface ResultsTable {
+  metric: ResultMetric;
   losses: LossKind[];
   batchSizes: number[];
   cells: Map<string, ResultCell>;
@@ -27,13 +41,13 @@ export interface ResultsTable {
 
 const key = (loss: string, batch: number) => `${loss}|${batch}`;
 
-export function buildResultsTable(results: RunResult[]): ResultsTable {
+export function buildResultsTable(results: RunResult[], metric: ResultMetric = 'knn'): ResultsTable {
   const losses = LOSS_KINDS.filter((l) => results.some((r) => r.loss === l));
   const batchSizes = [...new Set(results.map((r) => r.batchSize))].sort((a, b) => a - b);
   const cells = new Map<string, ResultCell>();
   for (const loss of losses) {
     for (const b of batchSizes) {
-      const acc = results.filter((r) => r.loss === loss && r.batchSize === b && Number.isFinite(r.accuracy)).map((r) => r.accuracy);
+      const acc = results.filter((r) => r.loss === loss && r.batchSize === b && Number.isFinite(metricOf(r, metric))).map((r) => metricOf(r, metric));
       if (!acc.length) continue;
       const mean = acc.reduce((a, x) => a + x, 0) / acc.length;
       // Sample std over seeds (n − 1), the usual "± std" of a results table; 0 for a single seed.
@@ -41,7 +55,12 @@ export function buildResultsTable(results: RunResult[]): ResultsTable {
       cells.set(key(loss, b), { mean, std, n: acc.length });
     }
   }
-  return { losses, batchSizes, cells };
+  return { metric, losses, batchSizes, cells };
+}
+
+/** The kNN table, and the linear-evaluation one after it when any run has that result. */
+export function resultsTables(results: RunResult[]): ResultsTable[] {
+  return hasLinearResults(results) ? [buildResultsTable(results), buildResultsTable(results, 'linear')] : [buildResultsTable(results)];
 }
 
 export function cellOf(table: ResultsTable, loss: LossKind, batchSize: number): ResultCell | undefined {
@@ -57,7 +76,7 @@ function formatCell(c: ResultCell | undefined): string {
 /** Rows of strings: a header row, then one row per loss. */
 export function resultsRows(table: ResultsTable): string[][] {
   return [
-    ['kNN top-1 (%)', ...table.batchSizes.map((b) => `batch ${b}`)],
+    [METRIC_TITLES[table.metric], ...table.batchSizes.map((b) => `batch ${b}`)],
     ...table.losses.map((l) => [lossInfo(l).tableLabel, ...table.batchSizes.map((b) => formatCell(cellOf(table, l, b)))]),
   ];
 }

@@ -19,6 +19,8 @@ export interface MetricsSummary {
   /** Latest kNN top-1 accuracy in [0, 1]. */
   knnAccuracy?: number;
   bestKnnAccuracy?: number;
+  /** Top-1 of the latest linear evaluation in [0, 1]. */
+  linearAccuracy?: number;
   lastEventTime?: string;
   /** The reason of a `failed` or `stopped` event. */
   endReason?: string;
@@ -44,6 +46,9 @@ export function foldEvent(s: MetricsSummary, e: RunEvent): void {
     case 'knn':
       s.knnAccuracy = e.accuracy;
       s.bestKnnAccuracy = Math.max(s.bestKnnAccuracy ?? 0, e.accuracy);
+      break;
+    case 'linear':
+      s.linearAccuracy = e.accuracy;
       break;
     case 'finished':
       s.loss = e.loss;

@@ -45,7 +45,7 @@ export function formatLoss(loss: number): string {
   return Math.abs(loss) >= 100 ? loss.toFixed(1) : loss.toFixed(3);
 }
 
-/** `42% · loss 4.812 · kNN 91.2%`: progress while running, then the latest loss and kNN accuracy. */
+/** `42% · loss 4.812 · kNN 91.2%`: progress while running, then the latest loss, kNN and (once evaluated) linear top-1. */
 export function runDescription(run: RunSnapshot): string {
   const parts: string[] = [];
   if ((run.state === 'running' || run.state === 'interrupted') && run.progress) parts.push(formatPercent(run.progress.fraction));
@@ -53,6 +53,8 @@ export function runDescription(run: RunSnapshot): string {
   else if (run.status?.final?.loss !== undefined) parts.push(`loss ${formatLoss(run.status.final.loss)}`);
   const knn = run.metrics.knnAccuracy ?? run.status?.final?.knnAccuracy;
   if (knn !== undefined) parts.push(`kNN ${formatPercent(knn, 1)}`);
+  const linear = run.metrics.linearAccuracy ?? run.status?.final?.linearAccuracy;
+  if (linear !== undefined) parts.push(`linear ${formatPercent(linear, 1)}`);
   if (parts.length === 0 && run.state === 'queued') parts.push('waiting to start');
   return parts.join(' · ');
 }
@@ -96,6 +98,7 @@ export function runTooltipMarkdown(run: RunSnapshot): string {
   if (run.metrics.loss !== undefined) facts.push(`Loss: ${formatLoss(run.metrics.loss)}`);
   if (run.metrics.knnAccuracy !== undefined) facts.push(`kNN accuracy: ${formatPercent(run.metrics.knnAccuracy, 2)}`);
   if (run.metrics.bestKnnAccuracy !== undefined) facts.push(`Best kNN accuracy: ${formatPercent(run.metrics.bestKnnAccuracy, 2)}`);
+  if (run.metrics.linearAccuracy !== undefined) facts.push(`Linear evaluation top-1: ${formatPercent(run.metrics.linearAccuracy, 2)}`);
   if (facts.length) lines.push('', ...facts.map((f) => `- ${f}`));
   const error = run.status?.error ?? run.metrics.endReason;
   if (error) lines.push('', `${run.state === 'failed' ? 'Error' : 'Note'}: ${escapeMarkdown(error)}`);

@@ -8,7 +8,7 @@ import { SlurmError } from '../../../launchers/slurm/commands';
 import { SlurmOptionsError, type SlurmOptions } from '../../../launchers/slurm/options';
 import { SlurmLauncher } from '../../../launchers/slurm/slurmLauncher';
 import type { RunConfig } from '../../../shared/protocol';
-import { buildResultsTable, formatMarkdownTable, resultsRows, type RunResult } from '../../../shared/resultsTable';
+import { formatMarkdownTable, resultsRows, resultsTables, type RunResult } from '../../../shared/resultsTable';
 import type { HostSettings } from '../../config/hostSettings';
 import { planSweepConfigs, runStartSweepFlow, type SweepChoice } from '../../flow/startSweepFlow';
 import { createRunFolder, runIdBase } from '../../runs/runFiles';
@@ -123,9 +123,19 @@ async function pickSweep(host: DclHost, arg: unknown): Promise<SweepGroup | unde
 /** The paper-shaped table of a sweep in Markdown (unfinished runs count as missing cells). */
 export function sweepMarkdownTable(group: SweepGroup): string {
   const results: RunResult[] = group.runs.flatMap((r) =>
-    r.config ? [{ loss: r.config.loss, batchSize: r.config.batchSize, seed: r.config.seed, accuracy: r.state === 'finished' ? (r.status?.final?.knnAccuracy ?? r.metrics.knnAccuracy ?? NaN) : NaN }] : [],
+    r.config
+      ? [
+          {
+            loss: r.config.loss,
+            batchSize: r.config.batchSize,
+            seed: r.config.seed,
+            accuracy: r.state === 'finished' ? (r.status?.final?.knnAccuracy ?? r.metrics.knnAccuracy ?? NaN) : NaN,
+            linearAccuracy: r.state === 'finished' ? (r.status?.final?.linearAccuracy ?? r.metrics.linearAccuracy ?? NaN) : NaN,
+          },
+        ]
+      : [],
   );
-  return formatMarkdownTable(resultsRows(buildResultsTable(results)));
+  return resultsTables(results).map((t) => formatMarkdownTable(resultsRows(t))).join('\n');
 }
 
 async function compareSweep(host: DclHost, arg: unknown): Promise<string | undefined> {
