@@ -6,7 +6,7 @@
  * Everything here is plain data so both sides (and the tests) import it without vscode or the DOM.
  */
 import type { NpcProfile } from './npcProfile';
-import type { FailedEvent, FinishedEvent, LinearEvent, RunConfig, RunStatus, StartedEvent, StoppedEvent } from './protocol';
+import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type FailedEvent, type FinishedEvent, type LinearEvent, type NpcSummary, type RunConfig, type RunStatus, type StartedEvent, type StoppedEvent } from './protocol';
 
 export const CHARTS_VIEW_TYPE = 'dclExplorer.charts';
 export const MIN_COMPARED_RUNS = 2;
@@ -22,20 +22,33 @@ export interface StepColumns {
   imagesPerSecond: Float64Array;
 }
 
-/** `npc` summaries as columns; the percentile and histogram matrices are row-major, one row per event. */
-export interface NpcColumns {
-  step: Float64Array;
-  epoch: Float64Array;
-  time: Float64Array;
-  count: Float64Array;
-  mean: Float64Array;
-  std: Float64Array;
-  cv: Float64Array;
-  /** NPC_PERCENTILES.length values per row. */
-  percentiles: Float64Array;
-  /** NPC_HISTOGRAM_BINS counts per row. Float32 is exact for counts below 2^24 and halves the memory. */
-  histogram: Float32Array;
+/** How one column stores a field: values per row, Float32 instead of Float64, and the value of a missing slot. */
+export interface ColumnLayout {
+  width: number;
+  float32?: boolean;
+  missing: number;
 }
+
+/**
+ * Every NpcSummary field as a column, the one place that says how a field travels to the charts: a new
+ * statistic in NpcSummary does not compile until it has a line here, and the host's encoder and the webview's
+ * growable columns both follow this table. Matrices are row-major, one row per event; a summary written with
+ * other percentile levels or bin counts keeps its fixed slots (missing percentiles NaN, missing bins 0).
+ */
+export const NPC_SUMMARY_COLUMNS = {
+  count: { width: 1, missing: NaN },
+  mean: { width: 1, missing: NaN },
+  std: { width: 1, missing: NaN },
+  cv: { width: 1, missing: NaN },
+  percentiles: { width: NPC_PERCENTILES.length, missing: NaN },
+  // Float32 is exact for counts below 2^24 and halves the memory.
+  histogram: { width: NPC_HISTOGRAM_BINS, float32: true, missing: 0 },
+} as const satisfies { readonly [K in keyof NpcSummary]: ColumnLayout };
+
+/** `npc` summaries as columns (NPC_SUMMARY_COLUMNS), after the step, epoch and time of each event. */
+export type NpcColumns = { step: Float64Array; epoch: Float64Array; time: Float64Array } & {
+  [K in keyof NpcSummary]: (typeof NPC_SUMMARY_COLUMNS)[K] extends { float32: true } ? Float32Array : Float64Array;
+};
 
 export interface KnnColumns {
   step: Float64Array;

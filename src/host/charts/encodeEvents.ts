@@ -2,10 +2,8 @@
  * Turns parsed run events into the column batches the charts webview receives. Events the charts do not
  * draw (epoch summaries, checkpoints, embeddings) are dropped here so they never cross the channel.
  */
-import type { KnnColumns, LifecycleEvent, NpcColumns, SeriesBatch, StepColumns } from '../../shared/chartsMessages';
-import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type KnnEvent, type LinearEvent, type NpcEvent, type RunEvent, type StepEvent } from '../../shared/protocol';
-
-const PERCENTILE_COUNT = NPC_PERCENTILES.length;
+import { NPC_SUMMARY_COLUMNS, type ColumnLayout, type KnnColumns, type LifecycleEvent, type NpcColumns, type SeriesBatch, type StepColumns } from '../../shared/chartsMessages';
+import type { KnnEvent, LinearEvent, NpcEvent, NpcSummary, RunEvent, StepEvent } from '../../shared/protocol';
 
 /** Milliseconds since the Unix epoch; NaN for an unparseable timestamp (the point then has no wall time). */
 function timeMs(iso: string): number {
@@ -35,34 +33,23 @@ function encodeSteps(events: StepEvent[]): StepColumns {
 
 function encodeNpc(events: NpcEvent[]): NpcColumns {
   const n = events.length;
-  const cols: NpcColumns = {
-    step: new Float64Array(n),
-    epoch: new Float64Array(n),
-    time: new Float64Array(n),
-    count: new Float64Array(n),
-    mean: new Float64Array(n),
-    std: new Float64Array(n),
-    cv: new Float64Array(n),
-    percentiles: new Float64Array(n * PERCENTILE_COUNT).fill(NaN),
-    histogram: new Float32Array(n * NPC_HISTOGRAM_BINS),
-  };
+  const cols: Record<string, Float64Array | Float32Array> = { step: new Float64Array(n), epoch: new Float64Array(n), time: new Float64Array(n) };
+  const fields = Object.entries(NPC_SUMMARY_COLUMNS) as [keyof NpcSummary & string, ColumnLayout][];
+  for (const [key, layout] of fields) cols[key] = (layout.float32 ? new Float32Array(n * layout.width) : new Float64Array(n * layout.width)).fill(layout.missing);
   events.forEach((e, i) => {
-    const s = e.summary;
     cols.step[i] = e.step;
     cols.epoch[i] = e.epoch;
     cols.time[i] = timeMs(e.time);
-    cols.count[i] = numberOrNaN(s?.count);
-    cols.mean[i] = numberOrNaN(s?.mean);
-    cols.std[i] = numberOrNaN(s?.std);
-    cols.cv[i] = numberOrNaN(s?.cv);
-    // A summary written with other percentile levels or bin counts keeps its fixed slots: missing ones stay NaN
-    // (percentiles) or 0 (bins) rather than shifting every later row.
-    const p = Array.isArray(s?.percentiles) ? s.percentiles : [];
-    for (let j = 0; j < Math.min(p.length, PERCENTILE_COUNT); j++) cols.percentiles[i * PERCENTILE_COUNT + j] = numberOrNaN(p[j]);
-    const h = Array.isArray(s?.histogram) ? s.histogram : [];
-    for (let j = 0; j < Math.min(h.length, NPC_HISTOGRAM_BINS); j++) cols.histogram[i * NPC_HISTOGRAM_BINS + j] = numberOrNaN(h[j]);
+    // Read defensively: an event from an older or hand-edited file may lack fields or hold other types.
+    const s = e.summary as unknown as Partial<Record<string, unknown>> | undefined;
+    for (const [key, { width }] of fields) {
+      const value = s?.[key];
+      if (width === 1) cols[key][i] = numberOrNaN(value);
+      // Extra values are dropped and missing ones keep their fixed slot's `missing` value, so rows never shift.
+      else if (Array.isArray(value)) for (let j = 0; j < Math.min(value.length, width); j++) cols[key][i * width + j] = numberOrNaN(value[j]);
+    }
   });
-  return cols;
+  return cols as unknown as NpcColumns;
 }
 
 function encodeKnn(events: KnnEvent[]): KnnColumns {

@@ -3,8 +3,8 @@
  * copies it into spare capacity (doubling when full), so a live 100 000-step run costs amortised O(batch)
  * per message instead of re-allocating the whole history every 100 ms.
  */
-import type { KnnColumns, LifecycleEvent, NpcColumns, SeriesBatch, StepColumns } from '../../../src/shared/chartsMessages';
-import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type LinearEvent, type StartedEvent } from '../../../src/shared/protocol';
+import { NPC_SUMMARY_COLUMNS, type KnnColumns, type LifecycleEvent, type NpcColumns, type SeriesBatch, type StepColumns } from '../../../src/shared/chartsMessages';
+import type { LinearEvent, StartedEvent } from '../../../src/shared/protocol';
 
 type Column = Float64Array | Float32Array;
 
@@ -14,11 +14,7 @@ type Layout<T> = { [K in keyof T]: { width: number; float32?: boolean } };
 const STEP_LAYOUT: Layout<StepColumns> = {
   step: { width: 1 }, epoch: { width: 1 }, time: { width: 1 }, loss: { width: 1 }, lr: { width: 1 }, imagesPerSecond: { width: 1 },
 };
-const NPC_LAYOUT: Layout<NpcColumns> = {
-  step: { width: 1 }, epoch: { width: 1 }, time: { width: 1 }, count: { width: 1 }, mean: { width: 1 }, std: { width: 1 }, cv: { width: 1 },
-  percentiles: { width: NPC_PERCENTILES.length },
-  histogram: { width: NPC_HISTOGRAM_BINS, float32: true },
-};
+const NPC_LAYOUT: Layout<NpcColumns> = { step: { width: 1 }, epoch: { width: 1 }, time: { width: 1 }, ...NPC_SUMMARY_COLUMNS };
 const KNN_LAYOUT: Layout<KnnColumns> = {
   step: { width: 1 }, epoch: { width: 1 }, time: { width: 1 }, accuracy: { width: 1 }, k: { width: 1 },
 };
