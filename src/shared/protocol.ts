@@ -223,6 +223,19 @@ export interface FailedEvent extends EventBase {
   type: 'failed';
   reason: string;
 }
+/**
+ * The run continues from its last checkpoint (`dcl-explorer train --resume`, the Runs view's Resume); `step` and
+ * `epoch` are the checkpoint's. Events after it with a higher step (written before the stop or crash) are
+ * superseded: those steps are trained again.
+ */
+export interface ResumedEvent extends EventBase {
+  type: 'resumed';
+  /** Steps the previous process had trained past the checkpoint (from its last step event), now lost. */
+  lostSteps: number;
+  /** The state the run was in (stopped, failed, or running for a trainer that vanished). */
+  from: RunState;
+  backend: BackendInfo;
+}
 
 export type RunEvent =
   | StartedEvent
@@ -235,7 +248,8 @@ export type RunEvent =
   | EmbeddingEvent
   | FinishedEvent
   | StoppedEvent
-  | FailedEvent;
+  | FailedEvent
+  | ResumedEvent;
 
 export type RunEventType = RunEvent['type'];
 
