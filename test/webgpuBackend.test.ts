@@ -191,10 +191,11 @@ describe('webgpu backend in Node on Dawn over SwiftShader (a software Vulkan: th
   test('with DCL_WEBGPU_ALLOW_SOFTWARE=1 the trainer step runs on webgpu in Node and leaks no tensors', () => {
     const r = bench({ DCL_WEBGPU_ALLOW_SOFTWARE: '1' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { backend: string; imagesPerSecond: number; tensorsLeaked: number };
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { backend: string; imagesPerSecond: number; tensorsLeaked: number; gpuMiB?: number };
     assert.equal(result.backend, 'webgpu');
     assert.ok(result.imagesPerSecond > 0);
     assert.equal(result.tensorsLeaked, 0);
+    assert.ok(result.gpuMiB !== undefined && result.gpuMiB > 0, `the GPU memory the backend holds is reported: ${result.gpuMiB}`);
   });
 
   test('a training run on webgpu records the adapter in status.json and the started event, and evaluates kNN', () => {

@@ -86,7 +86,7 @@ const pad = (s, n) => String(s).padEnd(n);
 console.log(pad("run", 14) + pad("encoder", 10) + pad("shape", 10) + pad("batch", 7) + pad("images/s", 10) + pad("ms/step", 10) + pad("augment ms", 12) + "notes");
 for (const { what, encoder, shape, batch, r } of rows) {
   if (r.error) { console.log(pad(what, 14) + pad(encoder, 10) + pad(shape, 10) + pad(batch, 7) + pad("-", 10) + pad("-", 10) + pad("-", 12) + "failed: " + r.error); continue; }
-  const notes = what.startsWith("tfjs") ? `backend ${r.backend}, peak RSS ${Math.round(r.peakRssMiB)} MiB, tensors leaked ${r.tensorsLeaked}` : `torch ${r.torch ?? ""}`;
+  const notes = what.startsWith("tfjs") ? `backend ${r.backend}, peak RSS ${Math.round(r.peakRssMiB)} MiB, GPU memory ${r.gpuMiB === undefined ? "-" : Math.round(r.gpuMiB) + " MiB"}, tensors leaked ${r.tensorsLeaked}` : `torch ${r.torch ?? ""}`;
   console.log(pad(what, 14) + pad(encoder, 10) + pad(shape, 10) + pad(batch, 7) + pad(Math.round(r.imagesPerSecond), 10) + pad(r.msPerStep.toFixed(1), 10) + pad(r.augmentMsPerStep === undefined ? "-" : r.augmentMsPerStep.toFixed(1), 12) + notes);
 }
 ' "$RESULTS"

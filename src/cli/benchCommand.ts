@@ -23,7 +23,7 @@ export const BENCH_HELP = formatHelp(
     'Measures training images/s of the real trainer step (two augmentations, encoder, head, loss, backward,\n' +
     'optimizer) after warm-up. With --json the last stdout line is\n' +
     '{"imagesPerSecond", "viewsPerSecond", "backend", "threads", "encoder", "batchSize", "msPerStep", "augmentMsPerStep", "peakRssMiB",\n' +
-    ' "estimatedPeakMiB", "memory", "tensorsLeaked"}. images/s counts the batch (N images per step); each image is augmented into two views, so\n' +
+    ' "estimatedPeakMiB", "memory", "gpuMiB" (GPU backends), "tensorsLeaked"}. images/s counts the batch (N images per step); each image is augmented into two views, so\n' +
     'views/s = 2 × images/s. The wasm backend uses every core; DCL_WASM_THREADS=N sets the pool size.',
   SPEC,
 );
@@ -68,7 +68,9 @@ export async function runBenchCommand(argv: string[]): Promise<number> {
       `${result.encoder} batch ${result.batchSize} on ${result.backend} (${result.threads} thread${result.threads === 1 ? '' : 's'}): ` +
         `${result.imagesPerSecond.toFixed(0)} images/s (${result.viewsPerSecond.toFixed(0)} views/s), ${result.msPerStep.toFixed(1)} ms/step ` +
         `(augmentation ${result.augmentMsPerStep.toFixed(1)} ms), peak RSS ${result.peakRssMiB.toFixed(0)} MiB ` +
-        `(estimate ${result.estimatedPeakMiB.toFixed(0)} MiB, ${result.memory} step)\n`,
+        `(estimate ${result.estimatedPeakMiB.toFixed(0)} MiB, ${result.memory} step)` +
+        (result.gpuMiB !== undefined ? `, GPU memory ${result.gpuMiB.toFixed(0)} MiB` : '') +
+        '\n',
     );
     if (result.kernels) process.stdout.write(kernelTable(result.kernels, result.msPerStep));
   }

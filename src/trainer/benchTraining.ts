@@ -43,6 +43,11 @@ export interface TrainingBenchResult {
   /** What memoryEstimate.ts predicted for that peak before the first step, and the step mode used. */
   estimatedPeakMiB: number;
   memory: StepMemory;
+  /**
+   * GPU backends (webgpu, webgl): the most GPU memory the backend held after any timed step, MiB; it must stay
+   * flat from step to step. Absent on CPU backends, whose memory is in peakRssMiB.
+   */
+  gpuMiB?: number;
   tensorsLeaked: number;
   /** With `profile`: each kernel's calls and milliseconds per timed step, slowest first. */
   kernels?: KernelTime[];
@@ -57,6 +62,12 @@ async function timeAugmentation(batch: tf.Tensor4D, augment: AugmentOptions, ste
     views.dispose();
   }
   return (performance.now() - t0) / steps;
+}
+
+/** GPU memory the backend holds now, in bytes, where it reports one (webgpu and webgl do; CPU backends do not). */
+function gpuBytes(): number | undefined {
+  const m = tf.memory() as { numBytesInGPU?: number };
+  return typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : undefined;
 }
 
 /** The kernel's record of this process's peak resident memory (VmHWM), in bytes; undefined off Linux. */
@@ -89,6 +100,7 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
   const augment = defaultAugmentOptions(o.inputShape[2] as 1 | 3, true);
   const batch = tf.randomUniform([o.batchSize, ...o.inputShape], 0, 1, 'float32', 3) as tf.Tensor4D;
   let peakRss = process.memoryUsage().rss;
+  let peakGpu: number | undefined;
   const settings = (i: number) => ({ loss: o.loss, temperature: 0.1, sigma: 0.5, augment, seeds: [2 * i, 2 * i + 1] as [number, number], memory: estimate.step });
   try {
     for (let i = 0; i < o.warmup; i++) await trainStep(models, batch, settings(i));
@@ -101,6 +113,8 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
       for (let i = 0; i < o.steps; i++) {
         await trainStep(models, batch, settings(o.warmup + i));
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        const gpu = gpuBytes();
+        if (gpu !== undefined) peakGpu = Math.max(peakGpu ?? 0, gpu);
       }
       seconds = (performance.now() - t0) / 1000;
       kernels = profiler?.totals().map((k) => ({ kernel: k.kernel, calls: k.calls / o.steps, ms: k.ms / o.steps }));
@@ -121,6 +135,7 @@ export async function benchTraining(o: TrainingBenchOptions): Promise<TrainingBe
       peakRssMiB: (highWaterMark() ?? peakRss) / 2 ** 20,
       estimatedPeakMiB: estimate.peakMiB,
       memory: estimate.step,
+      ...(peakGpu !== undefined ? { gpuMiB: peakGpu / 2 ** 20 } : {}),
       tensorsLeaked: tf.memory().numTensors - tensorsBefore,
       ...(kernels ? { kernels } : {}),
     };
