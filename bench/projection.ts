@@ -113,6 +113,7 @@ export async function benchProjection(opts: { quick?: boolean } = {}): Promise<R
   const big = clustered(n, 512, 10, 1);
   time(out, `projection.pca.${n}x512 (plain JS)`, () => pca(big.x, n, 512));
   const covariance = await tfCovariance();
+  if (!covariance) throw new Error(`this backend cannot read synchronously, so the CLI uses the plain-JS covariance`);
   pca(big.x.subarray(0, 64 * 512), 64, 512, { covariance }); // warm-up: kernel set-up is not part of the figure
   let mean: Float64Array = new Float64Array(512);
   time(out, `projection.pca.${n}x512 (TensorFlow.js covariance, as the CLI runs it)`, () => {

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadedNativeKernels } from './native/loadNative';
 import { imageNoiseSeeds, mulberry32, perImageNoise } from './random';
+import { readsSynchronously } from './syncReads';
 
 export interface AffineOptions {
   /** Rotation drawn uniformly in ±maxRotationDeg degrees. */
@@ -282,12 +283,9 @@ export function affineTransforms(n: number, h: number, w: number, a: AffineOptio
 /** Per backend name: does its Transform kernel apply a batch of transforms correctly? */
 const batchedTransformWorks = new Map<string, boolean>();
 
-/**
- * Backends that cannot read a tensor synchronously: webgpu does it through an OffscreenCanvas, which Node (Dawn)
- * does not have and headless Chromium's SwiftShader loses. Their Transform kernel is their own (batched, one shader
- * over every output pixel) and is trusted; test/webgpu/stepOnWebgpu.test.ts checks the augmented step against cpu.
- */
-const NO_SYNC_READ = new Set(['webgpu']);
+// A backend that cannot read synchronously (syncReads.ts) cannot be probed; its Transform kernel is its own
+// (batched, one shader over every output pixel) and is trusted: test/webgpu/stepOnWebgpu.test.ts checks the
+// augmented step against cpu.
 
 /**
  * tfjs-backend-cpu 4.22's Transform kernel returns from inside its loop over the batch, so only image 0 is
@@ -296,7 +294,7 @@ const NO_SYNC_READ = new Set(['webgpu']);
  */
 function transformWorksBatched(): boolean {
   const backend = tf.getBackend();
-  let ok = batchedTransformWorks.get(backend) ?? (NO_SYNC_READ.has(backend) ? true : undefined);
+  let ok = batchedTransformWorks.get(backend) ?? (readsSynchronously(backend) ? undefined : true);
   if (ok === undefined) {
     const second = tf.tidy(() => {
       const probe = tf.image.transform(tf.ones([2, 1, 1, 1]) as tf.Tensor4D, tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0], [1, 8]));

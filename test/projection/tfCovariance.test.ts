@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { covariance, pca } from '../../src/trainer/embeddings/pca';
+import { readsSynchronously } from '../../src/trainer/syncReads';
 import { tfCovariance } from '../../src/trainer/embeddings/tfCovariance';
 
 describe('PCA covariance on TensorFlow.js (what the project CLI uses)', () => {
@@ -17,6 +18,7 @@ describe('PCA covariance on TensorFlow.js (what the project CLI uses)', () => {
     const mean = new Float64Array(d);
     for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += x[i * d + t] / n;
     const fast = await tfCovariance();
+    assert.ok(fast, 'a CPU backend reads synchronously, so the TensorFlow.js covariance is used');
     const a = covariance(x, n, d, mean);
     const b = fast(x, n, d, mean);
     const scale = Math.max(...a.map(Math.abs));
@@ -25,5 +27,10 @@ describe('PCA covariance on TensorFlow.js (what the project CLI uses)', () => {
     const p2 = pca(x, n, d, { covariance: fast });
     p1.variances.forEach((v, i) => assert.ok(Math.abs(v - p2.variances[i]) <= 1e-5 * p1.variances[0]));
     p1.components.forEach((v, i) => assert.ok(Math.abs(v - p2.components[i]) <= 1e-4, `component entry ${i}`));
+  });
+
+  it('is declined (the plain-JS covariance is used) on a backend that cannot read synchronously', () => {
+    assert.equal(readsSynchronously('webgpu'), false);
+    for (const b of ['native', 'wasm', 'cpu', 'tensorflow']) assert.equal(readsSynchronously(b), true, b);
   });
 });

@@ -6,10 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
+import { readsSynchronously } from '../syncReads';
 import type { CovarianceFn } from './pca';
 
-export async function tfCovariance(): Promise<CovarianceFn> {
+/** The covariance on TensorFlow.js, or undefined (use the plain-JS one) where the backend cannot read synchronously. */
+export async function tfCovariance(): Promise<CovarianceFn | undefined> {
   if (tf.getBackend() === undefined || tf.getBackend() === 'cpu') await initBackend('auto');
+  // CovarianceFn is synchronous (PCA calls it mid-computation); a GPU machine's `auto` may pick webgpu.
+  if (!readsSynchronously(tf.getBackend())) return undefined;
   return (x, n, d, mean) => {
     const c = tf.tidy(() => {
       const centred = tf.sub(tf.tensor2d(x, [n, d]), tf.tensor1d(Float32Array.from(mean)));
