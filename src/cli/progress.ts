@@ -26,6 +26,9 @@ export function progressReporter(stream: NodeJS.WriteStream & { isTTY?: boolean 
         if (tty) stream.write('\n');
         stream.write(`kNN accuracy ${(e.accuracy * 100).toFixed(2)}% (k=${e.k}, t=${e.t}) after epoch ${e.epoch}, step ${e.step}\n`);
         break;
+      case 'linear':
+        stream.write(`linear evaluation: top-1 ${(e.accuracy * 100).toFixed(2)}% (λ ${e.weightDecay}, ${e.seconds.toFixed(1)} s)\n`);
+        break;
       case 'finished':
         if (tty) stream.write('\n');
         stream.write(`finished: loss ${e.loss.toFixed(4)}, kNN accuracy ${(e.knnAccuracy * 100).toFixed(2)}%\n`);
