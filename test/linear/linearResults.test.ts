@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptySummary, foldEvent } from '../../src/host/runs/metricsTail';
+import { runDescription } from '../../src/host/runs/runPresentation';
 import { formatPlainTable, hasLinearResults, resultsRows, resultsTables, type RunResult } from '../../src/shared/resultsTable';
 
 const results: RunResult[] = [
@@ -39,5 +40,10 @@ describe('linear top-1 in the results tables', () => {
     foldEvent(s, { ...base, type: 'linear', accuracy: 0.81 });
     foldEvent(s, { ...base, type: 'linear', accuracy: 0.86 });
     assert.equal(s.linearAccuracy, 0.86);
+    const snapshot = { runDir: '/runs/a', runId: 'a', state: 'finished' as const, createdAt: '', owned: false, metrics: { ...s, loss: 1.5, knnAccuracy: 0.8 } };
+    assert.equal(runDescription(snapshot), 'loss 1.500 · kNN 80.0% · linear 86.0%');
+    // A run evaluated by `dcl-explorer eval` before the list read its events: status.json has it.
+    const fromStatus = { ...snapshot, metrics: emptySummary(), status: { schemaVersion: 1, state: 'finished' as const, createdAt: '', final: { knnAccuracy: 0.8, linearAccuracy: 0.9 } } };
+    assert.equal(runDescription(fromStatus), 'kNN 80.0% · linear 90.0%');
   });
 });
