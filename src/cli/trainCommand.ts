@@ -11,6 +11,10 @@ import { progressReporter } from './progress';
 const SPEC: Record<string, FlagSpec> = {
   ...CONFIG_FLAGS,
   'run-dir': { type: 'string', help: 'train in this existing run folder (its config.json is used; other flags are not allowed)' },
+  resume: {
+    type: 'string',
+    help: 'continue this stopped, failed or interrupted run from its latest checkpoint, in the same folder and event stream (other flags are not allowed)',
+  },
   quiet: { type: 'boolean', help: 'print only the run folder path' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -19,7 +23,8 @@ export const TRAIN_HELP = formatHelp(
   'Usage: dcl-explorer train [--config FILE] [flags]\n\n' +
     `Trains one SimCLR-style run (two augmented views → encoder → projection head → ${LOSS_LABELS_TEXT}), logging\n` +
     'loss, the NPC multiplier and kNN accuracy to a new run folder inside --runs-dir. The last line on stdout is the\n' +
-    'run folder path. Ctrl+C finishes the current step, writes a checkpoint and ends the run as "stopped".',
+    'run folder path. Ctrl+C finishes the current step, writes a checkpoint and ends the run as "stopped";\n' +
+    '--resume DIR continues it from that checkpoint (steps after the latest checkpoint are trained again).',
   SPEC,
 );
 
@@ -30,7 +35,12 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   let runDir: string;
-  if (typeof flags['run-dir'] === 'string') {
+  const resume = typeof flags.resume === 'string';
+  if (resume) {
+    const others = Object.keys(flags).filter((k) => k !== 'resume' && k !== 'quiet');
+    if (others.length) throw new UsageError(`train: --resume continues the run with its own config.json; drop ${others.map((k) => `--${k}`).join(', ')}`);
+    runDir = path.resolve(flags.resume as string);
+  } else if (typeof flags['run-dir'] === 'string') {
     const others = Object.keys(flags).filter((k) => k !== 'run-dir' && k !== 'quiet');
     if (others.length) throw new UsageError(`train: --run-dir uses the folder's config.json; drop ${others.map((k) => `--${k}`).join(', ')} or edit the config`);
     runDir = path.resolve(flags['run-dir']);
@@ -51,7 +61,8 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
   const [{ runTraining, injectedFailures }, { installStopHandlers }] = await Promise.all([import('../trainer/train'), import('../trainer/stopSignal')]);
   const shouldStop = installStopHandlers((why) => process.stderr.write(`\n${why}: finishing the current step, then stopping (press Ctrl+C again to quit at once)\n`));
   const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
-  const result = await runTraining(runDir, { shouldStop, onEvent: report, ...injectedFailures(process.env) });
+  // A refused resume (running, finished, no checkpoint) throws its one line before the folder is touched.
+  const result = await runTraining(runDir, { shouldStop, onEvent: report, ...injectedFailures(process.env) }, { resume });
   // The progress lines end with the reason; with --quiet it is still the one line a failure prints.
   if (result.state === 'failed' && !report) process.stderr.write(`failed: ${result.error}\n`);
   process.stdout.write(`${runDir}\n`);

@@ -114,6 +114,8 @@ export interface RunStatus {
   state: RunState;
   createdAt: string;
   startedAt?: string;
+  /** The last time the run was resumed from a checkpoint (startedAt stays the first start). */
+  resumedAt?: string;
   endedAt?: string;
   pid?: number;
   backend?: BackendInfo;
@@ -235,6 +237,8 @@ export interface ResumedEvent extends EventBase {
   /** The state the run was in (stopped, failed, or running for a trainer that vanished). */
   from: RunState;
   backend: BackendInfo;
+  /** As in the started event (unchanged: the config is the run's). */
+  totalSteps: number;
 }
 
 export type RunEvent =

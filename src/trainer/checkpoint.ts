@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { OptimizerStateManifest } from './optimizerState';
 import { writeJsonAtomic } from './runFolder';
 
 async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
@@ -43,19 +44,42 @@ export interface CheckpointInfo {
   step: number;
   epoch: number;
   time: string;
+  /** What a resumed run needs besides the weights (absent in checkpoints written before resume existed). */
+  resume?: ResumePoint;
 }
 
-/** Writes `<checkpointsDir>/latest/{encoder,head}/` and `latest/checkpoint.json`; returns the folder. */
+/**
+ * Where the loop stands. The data order of epoch e and the augmentation of step s are drawn from counter-seeded
+ * generators (trainRandom.ts), so the RNG state is the seed and these counters, recorded with the seeds they give.
+ */
+export interface ResumePoint {
+  /** Steps already done in `epoch` (checkpoints at an epoch's end have 0; a stop mid-epoch has more). */
+  stepInEpoch: number;
+  rng: { seed: number; orderSeed: number; augmentSeeds: [number, number] };
+  /** The optimizer's numbers; its slot values are in OPTIMIZER_STATE_FILE beside checkpoint.json. */
+  optimizer: OptimizerStateManifest;
+  /** The loop's running values, so the epoch's mean loss and the final status come out as uninterrupted. */
+  metrics: { epochLossSum: number; lastLoss: number; lastKnn: number; bestKnn: number };
+}
+
+export const OPTIMIZER_STATE_FILE = 'optimizer.bin';
+
+/**
+ * Writes `<checkpointsDir>/latest/{encoder,head}/`, `latest/checkpoint.json` and, with `optimizerState`, the
+ * optimizer's slot values; returns the folder. Batch-norm moving statistics are model weights, saved with them.
+ */
 export async function saveCheckpoint(
   checkpointsDir: string,
   models: { encoder: tf.LayersModel; head: tf.LayersModel },
   info: CheckpointInfo,
+  optimizerState?: Uint8Array,
 ): Promise<string> {
   const final = path.join(checkpointsDir, 'latest');
   const tmp = path.join(checkpointsDir, `latest.${process.pid}.tmp`);
   fs.rmSync(tmp, { recursive: true, force: true });
   await saveModelTo(models.encoder, path.join(tmp, 'encoder'));
   await saveModelTo(models.head, path.join(tmp, 'head'));
+  if (optimizerState) fs.writeFileSync(path.join(tmp, OPTIMIZER_STATE_FILE), optimizerState);
   writeJsonAtomic(path.join(tmp, 'checkpoint.json'), info);
   const old = path.join(checkpointsDir, `latest.${process.pid}.old`);
   if (fs.existsSync(final)) fs.renameSync(final, old);

@@ -1,11 +1,13 @@
 /**
- * Entry of the trainer child process the extension launches: `node dist/trainer.js --run-dir DIR`.
+ * Entry of the trainer child process the extension launches: `node dist/trainer.js --run-dir DIR [--resume]`
+ * (--resume continues the run from its latest checkpoint; a refusal is one line on stderr and exit code 1).
  * DIR/config.json must exist. Events go to DIR/metrics.jsonl and log lines to DIR/log.txt and stdout; when
  * launched with an IPC channel (child_process.fork), each appended event rings the parent's doorbell
  * (`{type: 'flushed'}`) so it reads the file at once. The parent's `{type: 'stop'}` asks for a stop.
  */
 import type { ChildToHost } from '../shared/protocol';
 import { installStopHandlers } from './stopSignal';
+import { ResumeRefused } from './resume';
 import { injectedFailures, runTraining } from './train';
 
 let pendingSends = 0;
@@ -38,12 +40,23 @@ function parseRunDir(argv: string[]): string {
 async function main(): Promise<number> {
   const runDir = parseRunDir(process.argv.slice(2));
   const shouldStop = installStopHandlers((why) => process.stdout.write(`stop requested (${why}); finishing the current step\n`));
-  const result = await runTraining(runDir, {
-    shouldStop,
-    onEvent: () => send({ type: 'flushed' }),
-    onLog: (line) => process.stdout.write(line + '\n'),
-    ...injectedFailures(process.env),
-  });
+  let result;
+  try {
+    result = await runTraining(
+      runDir,
+      {
+        shouldStop,
+        onEvent: () => send({ type: 'flushed' }),
+        onLog: (line) => process.stdout.write(line + '\n'),
+        ...injectedFailures(process.env),
+      },
+      { resume: process.argv.includes('--resume') },
+    );
+  } catch (e) {
+    if (!(e instanceof ResumeRefused)) throw e;
+    process.stderr.write(`trainer: ${e.message}\n`);
+    return 1;
+  }
   if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);
   return result.state === 'failed' ? 1 : 0;
 }

@@ -5,15 +5,28 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../shared/protocol';
 import { NativeAdam } from './fastWasm/nativeAdam';
+import { checkStateFits, readTfjsState, writeTfjsState, type OptimizerState } from './optimizerState';
 
 export interface TrainOptimizer {
   setLearningRate(lr: number): void;
   /** Applies one update to `vars` given their gradients, then disposes the gradients. */
   apply(grads: tf.NamedTensorMap, vars: tf.Variable[]): void;
+  /** The moments / momentum and update count, for a checkpoint (see optimizerState.ts). */
+  exportState(vars: tf.Variable[]): Promise<OptimizerState>;
+  /** Restores a checkpoint's state into this fresh optimizer, before its first update. */
+  importState(state: OptimizerState, vars: tf.Variable[]): Promise<void>;
   dispose(): void;
 }
 
-const named = (m: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] => Object.entries(m).map(([name, tensor]) => ({ name, tensor }));
+/**
+ * The gradients in `vars` order: tfjs optimizers keep their slots by position, so a fixed order is what lets
+ * a checkpoint's slots be matched to variables (a missing gradient keeps its place as undefined, which tfjs skips).
+ */
+const inVarOrder = (m: tf.NamedTensorMap, vars: tf.Variable[]): { name: string; tensor: tf.Tensor }[] => vars.map((v) => ({ name: v.name, tensor: m[v.name] }));
+
+function refuseOtherKind(state: OptimizerState, kind: OptimizerState['kind']): void {
+  if (state.kind !== kind) throw new Error(`the checkpoint's optimizer state is ${state.kind} but the run's config says ${kind}; restore optimizer.kind in config.json`);
+}
 
 /** Batch-norm scales/offsets and biases are not decayed (SimCLR practice). */
 function decays(v: tf.Variable): boolean {
@@ -39,13 +52,24 @@ export function makeOptimizer(opt: RunConfig['optimizer']): TrainOptimizer {
           tf.dispose(Object.values(grads));
           return;
         }
-        adam.applyGradients(named(grads));
+        adam.applyGradients(inVarOrder(grads, vars));
         if (opt.weightDecay > 0) {
           tf.tidy(() => {
             for (const v of vars) if (decays(v)) v.assign(tf.mul(v, 1 - lr * opt.weightDecay));
           });
         }
         tf.dispose(Object.values(grads));
+      },
+      async exportState(vars) {
+        if (native) return { kind: 'adam', ...(await native.exportState(vars)) };
+        return readTfjsState('adam', adam, vars);
+      },
+      async importState(state, vars) {
+        refuseOtherKind(state, 'adam');
+        checkStateFits(state, vars, 2);
+        if (native === undefined) native = NativeAdam.forActiveBackend();
+        if (native) native.importState(state, vars);
+        else await writeTfjsState(state, adam, vars);
       },
       dispose: () => {
         adam.dispose();
@@ -72,9 +96,14 @@ export function makeOptimizer(opt: RunConfig['optimizer']): TrainOptimizer {
               return out;
             })
           : grads;
-      sgd.applyGradients(named(decayed));
+      sgd.applyGradients(inVarOrder(decayed, vars));
       if (decayed !== grads) tf.dispose(Object.values(decayed));
       tf.dispose(Object.values(grads));
+    },
+    exportState: (vars) => readTfjsState('sgd', sgd, vars),
+    async importState(state, vars) {
+      refuseOtherKind(state, 'sgd');
+      await writeTfjsState(state, sgd, vars);
     },
     dispose: () => sgd.dispose(),
   };

@@ -24,7 +24,7 @@ import { ConfigError, resolveConfig } from '../shared/runConfig';
 import { summarizeNpc } from '../shared/stats';
 import { defaultAugmentOptions } from './augment';
 import { initBackend, type BackendChoice } from './backend';
-import { saveCheckpoint } from './checkpoint';
+import { saveCheckpoint, type ResumePoint } from './checkpoint';
 import { loadDataset, type Dataset, type ImageSet } from './data';
 import { imageBytes } from './data/types';
 import { describeFailure, simulatedWasmAbort, type FailureContext } from './fatalErrors';
@@ -34,7 +34,10 @@ import { applyModel, buildEncoder, buildProjectionHead, encoderUsesConv, feature
 import { encodeImages, imageBatch, type ImageShape } from './features';
 import { knnAccuracy } from './knn';
 import { makeOptimizer } from './optimizer';
-import { deriveSeed, mulberry32, permutation } from './random';
+import { encodeOptimizerState } from './optimizerState';
+import { deriveSeed } from './random';
+import { checkPlanFitsConfig, planResume, restoreCheckpoint, type ResumePlan } from './resume';
+import { augmentSeeds, epochOrder, rngState } from './trainRandom';
 import { RunFolder } from './runFolder';
 import { TensorBoardEventFile } from './tensorboard/eventFile';
 import { learningRateAt } from './schedule';
@@ -125,13 +128,20 @@ function checkSizes(config: RunConfig, data: Dataset): void {
   if (data.test.count === 0) throw new Error('the test split is empty, so kNN accuracy cannot be measured; raise testSubset (--test-subset)');
 }
 
-export async function runTraining(runDir: string, hooks: TrainHooks = {}): Promise<TrainResult> {
+export interface TrainOptions {
+  /** Continue the run from its latest checkpoint (see resume.ts); refused runs throw ResumeRefused. */
+  resume?: boolean;
+}
+
+export async function runTraining(runDir: string, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
+  // Checked before the folder is opened, so a refused resume leaves it as it was.
+  const plan = options.resume ? planResume(runDir) : undefined;
   const folder = new RunFolder(runDir);
   const ctx = new RunContext(folder, hooks);
-  const startedAt = new Date().toISOString();
-  folder.updateStatus({ state: 'running', startedAt, pid: process.pid, error: undefined });
+  const now = new Date().toISOString();
+  folder.updateStatus(plan ? { state: 'running', resumedAt: now, endedAt: undefined, pid: process.pid, error: undefined } : { state: 'running', startedAt: now, pid: process.pid, error: undefined });
   try {
-    return await train(ctx, resolveConfigOf(folder));
+    return await train(ctx, resolveConfigOf(folder), plan);
   } catch (e) {
     const reason = describeFailure(e, { ...ctx.failure, step: ctx.step });
     ctx.log(`failed: ${reason}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
@@ -153,7 +163,10 @@ function resolveConfigOf(folder: RunFolder): RunConfig {
   }
 }
 
-async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
+/** A JSON number that may have been written as null (NaN and ±Infinity are). */
+const restored = (value: number | null, fallback: number): number => (typeof value === 'number' ? value : fallback);
+
+async function train(ctx: RunContext, config: RunConfig, plan?: ResumePlan): Promise<TrainResult> {
   const { folder, hooks } = ctx;
   const backend = await chooseBackend(config, ctx);
   const backendInfo: BackendInfo = {
@@ -185,11 +198,20 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
 
   const stepsPerEpoch = Math.floor(pool.count / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
-  folder.updateStatus({ backend: backendInfo, totalSteps, step: 0, epoch: 0 });
-  ctx.emit({ type: 'started', schemaVersion: EVENT_SCHEMA_VERSION, config, backend: backendInfo, memory, totalSteps, trainSize: pool.count, testSize: data.test.count });
+  if (plan) {
+    checkPlanFitsConfig(plan, config.seed);
+    await restoreCheckpoint(plan, models);
+    ctx.step = plan.step;
+    ctx.epoch = plan.epoch;
+    ctx.log(`resuming from the checkpoint at step ${plan.step} (epoch ${plan.epoch}, step ${plan.point.stepInEpoch} of it); ${plan.lostSteps} step(s) after it are trained again`);
+  }
+  folder.updateStatus({ backend: backendInfo, totalSteps, step: ctx.step, epoch: ctx.epoch });
+  if (plan) ctx.emit({ type: 'resumed', lostSteps: plan.lostSteps, from: plan.from, backend: backendInfo, totalSteps });
+  else ctx.emit({ type: 'started', schemaVersion: EVENT_SCHEMA_VERSION, config, backend: backendInfo, memory, totalSteps, trainSize: pool.count, testSize: data.test.count });
 
-  let bestKnn = -Infinity;
-  let lastKnn = NaN;
+  const was = plan?.point.metrics;
+  let bestKnn = restored(was?.bestKnn ?? null, -Infinity);
+  let lastKnn = restored(was?.lastKnn ?? null, NaN);
   const evaluate = async (withEmbeddings: boolean): Promise<number> => {
     const t0 = Date.now();
     const bank = await encodeImages(encoder, data.train, data.train.count, shape);
@@ -208,15 +230,27 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
     }
   };
 
-  await evaluate(false);
+  if (!plan) await evaluate(false);
 
-  let lastLoss = NaN;
+  let lastLoss = restored(was?.lastLoss ?? null, NaN);
   let pendingNpc: Float32Array[] = [];
   let windowStart = Date.now();
   let windowImages = 0;
-  const finishRun = async (state: 'finished' | 'stopped', reason?: string): Promise<TrainResult> => {
-    const path = await saveCheckpoint(folder.path(RUN_FILES.checkpoints), { encoder, head }, { step: ctx.step, epoch: ctx.epoch, time: new Date().toISOString() });
+  /** Weights, optimizer state and loop position; `stepInEpoch` steps of epoch ctx.epoch are done. */
+  const checkpoint = async (stepInEpoch: number, epochLossSum: number): Promise<void> => {
+    const { manifest, bytes } = encodeOptimizerState(await optimizer.exportState(models.vars));
+    const resume: ResumePoint = {
+      stepInEpoch,
+      rng: rngState(config.seed, ctx.epoch, ctx.step),
+      optimizer: manifest,
+      metrics: { epochLossSum, lastLoss, lastKnn, bestKnn },
+    };
+    const info = { step: ctx.step, epoch: ctx.epoch, time: new Date().toISOString(), resume };
+    const path = await saveCheckpoint(folder.path(RUN_FILES.checkpoints), { encoder, head }, info, bytes);
     ctx.emit({ type: 'checkpoint', path: relative(folder, path) });
+  };
+  const finishRun = async (state: 'finished' | 'stopped', at: { stepInEpoch: number; epochLossSum: number }, reason?: string): Promise<TrainResult> => {
+    await checkpoint(at.stepInEpoch, at.epochLossSum);
     if (state === 'finished') ctx.emit({ type: 'finished', loss: lastLoss, knnAccuracy: lastKnn });
     else ctx.emit({ type: 'stopped', reason: reason ?? 'stop requested' });
     folder.updateStatus({
@@ -231,11 +265,14 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
   };
 
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
+    const firstEpoch = plan?.epoch ?? 0;
+    for (let epoch = firstEpoch; epoch < config.epochs; epoch++) {
       const epochStart = Date.now();
-      let epochLossSum = 0;
-      const order = permutation(pool.count, mulberry32(deriveSeed(config.seed, 3, epoch)));
-      for (let s = 0; s < stepsPerEpoch; s++) {
+      // A resumed run re-enters its checkpoint's epoch after the steps it had done.
+      const resumedHere = plan !== undefined && epoch === firstEpoch;
+      let epochLossSum = resumedHere ? plan.point.metrics.epochLossSum : 0;
+      const order = epochOrder(config.seed, epoch, pool.count);
+      for (let s = resumedHere ? plan.point.stepInEpoch : 0; s < stepsPerEpoch; s++) {
         const lr = learningRateAt(ctx.step, totalSteps, stepsPerEpoch, config.optimizer);
         optimizer.setLearningRate(lr);
         const idx = order.subarray(s * config.batchSize, (s + 1) * config.batchSize);
@@ -245,7 +282,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
           temperature: config.temperature,
           sigma: config.sigma,
           augment,
-          seeds: [deriveSeed(config.seed, 4, ctx.step, 1), deriveSeed(config.seed, 4, ctx.step, 2)],
+          seeds: augmentSeeds(config.seed, ctx.step),
           poison: hooks.injectNonFiniteAtStep === ctx.step,
           memory: memory.step,
         });
@@ -274,7 +311,7 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (hooks.shouldStop?.()) {
           ctx.log(`stop requested: finishing at step ${ctx.step}`);
-          return await finishRun('stopped', `stopped by request at step ${ctx.step}`);
+          return await finishRun('stopped', { stepInEpoch: s + 1, epochLossSum }, `stopped by request at step ${ctx.step}`);
         }
       }
       ctx.epoch = epoch + 1;
@@ -282,13 +319,10 @@ async function train(ctx: RunContext, config: RunConfig): Promise<TrainResult> {
       const last = epoch === config.epochs - 1;
       if (last || (config.knn.everyEpochs > 0 && ctx.epoch % config.knn.everyEpochs === 0)) await evaluate(true);
       folder.updateStatus({ step: ctx.step, epoch: ctx.epoch, final: { loss: lastLoss, knnAccuracy: lastKnn, bestKnnAccuracy: bestKnn } });
-      if (!last) {
-        const path = await saveCheckpoint(folder.path(RUN_FILES.checkpoints), { encoder, head }, { step: ctx.step, epoch: ctx.epoch, time: new Date().toISOString() });
-        ctx.emit({ type: 'checkpoint', path: relative(folder, path) });
-      }
-      if (hooks.shouldStop?.()) return await finishRun('stopped', `stopped by request at step ${ctx.step}`);
+      if (!last) await checkpoint(0, 0);
+      if (hooks.shouldStop?.()) return await finishRun('stopped', { stepInEpoch: 0, epochLossSum: 0 }, `stopped by request at step ${ctx.step}`);
     }
-    return await finishRun('finished');
+    return await finishRun('finished', { stepInEpoch: 0, epochLossSum: 0 });
   } finally {
     optimizer.dispose();
     encoder.dispose();

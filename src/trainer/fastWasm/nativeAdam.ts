@@ -69,6 +69,25 @@ export class NativeAdam {
     }
   }
 
+  /** Moments per variable of `vars` ([m, v]; none before the first step) and the step count, for checkpoints. */
+  async exportState(vars: tf.Variable[]): Promise<{ updates: number; slots: Float32Array[][] }> {
+    if (this.moments.size === 0) return { updates: this.steps, slots: [] };
+    const slots: Float32Array[][] = [];
+    for (const v of vars) {
+      const state = this.moments.get(v.name);
+      if (!state) throw new Error(`native Adam has no moments for ${v.name}`);
+      slots.push([(await state.m.data()) as Float32Array, (await state.v.data()) as Float32Array]);
+    }
+    return { updates: this.steps, slots };
+  }
+
+  /** Restores what exportState gave (slots checked against `vars` by the caller), before the first step. */
+  importState(state: { updates: number; slots: Float32Array[][] }, vars: tf.Variable[]): void {
+    this.dispose();
+    this.steps = state.updates;
+    state.slots.forEach(([m, v], i) => this.moments.set(vars[i].name, { m: tf.tensor(m, vars[i].shape), v: tf.tensor(v, vars[i].shape) }));
+  }
+
   private momentsOf(variable: tf.Variable): Moments {
     let state = this.moments.get(variable.name);
     if (!state) {
