@@ -9,6 +9,7 @@ import { registerProjection } from './host/projection/register';
 import type { RunManager } from './host/runs/runManager';
 import type { RunStore } from './host/runs/runStore';
 import { registerExportWeightsCommands } from './host/vscode/commands/exportWeightsCommands';
+import { registerLinearEvalCommands } from './host/vscode/commands/linearEvalCommands';
 import { registerRunActionCommands } from './host/vscode/commands/runActionCommands';
 import { registerStartRunCommands } from './host/vscode/commands/startRunCommands';
 import { registerSweepCommands } from './host/vscode/commands/sweepCommands';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): DclExplorerApi {
     ...registerSweepCommands(host),
     // Features receive the host (its validated settings, runs folder and CLI runtime), as the commands above do.
     ...registerExportWeightsCommands(host),
+    ...registerLinearEvalCommands(host),
     ...registerCharts(host),
     ...registerProjection(host),
   );
