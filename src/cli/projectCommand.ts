@@ -12,7 +12,7 @@ export const PROJECT_FLAGS: Record<string, FlagSpec> = {
   neighbors: { type: 'string', help: 'UMAP: neighbours per point (default 15)' },
   'min-dist': { type: 'string', help: 'UMAP: minimum distance in the layout, 0..1 (default 0.1)' },
   perplexity: { type: 'string', help: 't-SNE: perplexity ≥ 2, at most (n − 1) / 3 (default 30)' },
-  iterations: { type: 'string', help: 't-SNE: gradient steps ≥ 100 (default 1000); UMAP: epochs (default 0 = by size)' },
+  iterations: { type: 'string', help: 't-SNE: gradient steps, 100 to 10000 (default 1000); UMAP: epochs, at most 10000 (default 0 = by size)' },
   seed: { type: 'string', help: 'UMAP / t-SNE: random seed (default 1)' },
   progress: { type: 'boolean', help: 'print {"progress": 0..1, "stage": …} JSON lines on stderr' },
   help: { type: 'boolean', help: 'show this help' },

@@ -23,7 +23,13 @@ describe('t-SNE', () => {
   it('explains a perplexity too large for the data and too few iterations', () => {
     const { vectors } = clusters(30, 4, 2, 1);
     assert.throws(() => tsne(vectors, 30, 4, { perplexity: 30, iterations: 500, seed: 1 }), /needs at least 91 points, this embedding has 30; use a perplexity ≤ 9/);
-    assert.throws(() => tsne(vectors, 30, 4, { perplexity: 5, iterations: 50, seed: 1 }), /iterations must be an integer ≥ 100/);
+    assert.throws(() => tsne(vectors, 30, 4, { perplexity: 5, iterations: 50, seed: 1 }), /iterations must be an integer from 100 to 10000; got 50/);
+  });
+
+  it('refuses an unbounded number of iterations at once instead of running for days (issue 18)', () => {
+    const { vectors } = clusters(30, 4, 2, 1);
+    assert.throws(() => tsne(vectors, 30, 4, { perplexity: 5, iterations: 1e12, seed: 1 }), /iterations must be an integer from 100 to 10000; got 1000000000000/);
+    assert.throws(() => umap(vectors, 30, 4, { nNeighbors: 5, minDist: 0.1, nEpochs: 1e12, seed: 1 }), /UMAP epochs must be an integer from 0 \(automatic\) to 10000/);
   });
 });
 

@@ -18,12 +18,17 @@ export interface TsneOptions {
 
 const EXAGGERATION = 12;
 
+/** The most gradient steps a t-SNE job may take: the layout has long converged by then (1000 is the usual), and a bound keeps a typo from running for days. */
+export const TSNE_MAX_ITERATIONS = 10_000;
+
 export function checkTsneOptions(n: number, o: { perplexity: number; iterations: number }): void {
   if (!(o.perplexity >= 2)) throw new Error(`t-SNE perplexity must be ≥ 2; got ${o.perplexity}`);
   if (3 * o.perplexity > n - 1) {
     throw new Error(`t-SNE perplexity ${o.perplexity} needs at least ${Math.ceil(3 * o.perplexity) + 1} points, this embedding has ${n}; use a perplexity ≤ ${Math.max(2, Math.floor((n - 1) / 3))}`);
   }
-  if (!Number.isInteger(o.iterations) || o.iterations < 100) throw new Error(`t-SNE iterations must be an integer ≥ 100; got ${o.iterations}`);
+  if (!Number.isInteger(o.iterations) || o.iterations < 100 || o.iterations > TSNE_MAX_ITERATIONS) {
+    throw new Error(`t-SNE iterations must be an integer from 100 to ${TSNE_MAX_ITERATIONS}; got ${o.iterations}`);
+  }
 }
 
 /** Row-normalised Gaussian conditionals p_{j|i} over each point's neighbours, each row at the target perplexity. */

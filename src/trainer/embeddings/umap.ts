@@ -11,17 +11,22 @@ export interface UmapOptions {
   onProgress?: (fraction: number) => void;
 }
 
+/** The most optimisation epochs a UMAP job may take (umap-js picks 200–500 by size); a bound keeps a typo from running for days. */
+export const UMAP_MAX_EPOCHS = 10_000;
+
 export function checkUmapOptions(n: number, o: { nNeighbors: number; minDist: number; nEpochs: number }): void {
   if (!Number.isInteger(o.nNeighbors) || o.nNeighbors < 2) throw new Error(`UMAP neighbors must be an integer ≥ 2; got ${o.nNeighbors}`);
   if (o.nNeighbors >= n) throw new Error(`UMAP neighbors (${o.nNeighbors}) must be smaller than the number of points (${n}); use --neighbors ≤ ${n - 1}`);
   if (!(o.minDist >= 0 && o.minDist <= 1)) throw new Error(`UMAP min-dist must be in [0, 1]; got ${o.minDist}`);
-  if (!Number.isInteger(o.nEpochs) || o.nEpochs < 0) throw new Error(`UMAP epochs must be an integer ≥ 0 (0 = automatic); got ${o.nEpochs}`);
+  if (!Number.isInteger(o.nEpochs) || o.nEpochs < 0 || o.nEpochs > UMAP_MAX_EPOCHS) {
+    throw new Error(`UMAP epochs must be an integer from 0 (automatic) to ${UMAP_MAX_EPOCHS}; got ${o.nEpochs}`);
+  }
 }
 
 /** 2-D UMAP layout of the n × d rows of x (Euclidean distance); returns n × 2 coordinates. */
 export function umap(x: Float32Array, n: number, d: number, opts: UmapOptions): Float32Array {
   checkUmapOptions(n, opts);
-  const rows: number[][] = new Array(n);
+  const rows = new Array<number[]>(n);
   for (let i = 0; i < n; i++) rows[i] = Array.from(x.subarray(i * d, (i + 1) * d));
   const model = new UMAP({
     nComponents: 2,
