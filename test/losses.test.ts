@@ -177,7 +177,7 @@ describe('gradients', () => {
     const z1 = tf.tensor2d(randomMatrix(5, 3, rnd));
     const z2 = tf.tensor2d(randomMatrix(5, 3, rnd));
     const tau = 0.3;
-    const w = tf.tidy(() => dclwWeights(l2Normalize(z1), l2Normalize(z2), 0.5).arraySync() as number[]);
+    const w = tf.tidy(() => dclwWeights(l2Normalize(z1), l2Normalize(z2), 0.5).arraySync());
     const wConst = tf.tensor1d([...w, ...w]);
     const withConst = (a: tf.Tensor, b: tf.Tensor) =>
       tf.tidy(() => {
@@ -224,7 +224,7 @@ describe('gradients', () => {
           tf.grad((b: tf.Tensor) => {
             const { pos, logNeg } = anchorTerms(z1n, b as tf.Tensor2D, tau);
             const li = kind === 'infonce' ? tf.softplus(tf.sub(logNeg, pos)) : tf.sub(logNeg, pos);
-            return tf.gather(li, i) as tf.Scalar;
+            return tf.gather(li, i);
           })(z2n).arraySync() as number[][],
         );
         const factor = kind === 'infonce' ? q[i] / tau : 1 / tau;
@@ -244,7 +244,7 @@ describe('memory', () => {
     const b = tf.tensor2d(randomMatrix(8, 4, rnd));
     const va = tf.variable(a);
     const step = () => {
-      const { value, grads } = tf.variableGrads(() => contrastiveLoss('dclw', va as unknown as tf.Tensor2D, b), [va]);
+      const { value, grads } = tf.variableGrads(() => contrastiveLoss('dclw', va, b), [va]);
       value.dispose();
       Object.values(grads).forEach((g) => g.dispose());
       const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => contrastiveLoss('infonce', x as tf.Tensor2D, y as tf.Tensor2D))([a, b]);

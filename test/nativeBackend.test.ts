@@ -95,7 +95,7 @@ describe('native backend', { skip }, () => {
       await compare(`matMul tA=${tA} tB=${tB}`, [a, b], withGradients((x, y) => tf.matMul(x, y, tA, tB)));
     }
     await compare('fused matMul', [values([6, 5]), values([5, 33]), values([33])], (x, w, bias) =>
-      tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias, activation: 'relu' }),
+      tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' }),
     );
   });
 
@@ -135,7 +135,7 @@ describe('native backend', { skip }, () => {
     const x = values([3, 5, 4, 6]);
     const gamma = values([6]);
     const beta = values([6]);
-    await compare('batch norm training', [x, gamma, beta], withGradients((a, g, b) => batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y), NATIVE_BACKEND, 1e-4, 1e-4);
+    await compare('batch norm training', [x, gamma, beta], withGradients((a, g, b) => batchNormTraining(a, g, b, 1e-5).y), NATIVE_BACKEND, 1e-4, 1e-4);
     await compare('relu', [values([4, 9, 5])], withGradients((a) => tf.relu(a)));
     await compare('mean over H, W', [values([3, 5, 4, 6])], withGradients((a) => tf.mean(a, [1, 2])));
     await compare('sum over rows', [values([7, 11])], withGradients((a) => tf.sum(a, 0)));
@@ -147,9 +147,9 @@ describe('native backend', { skip }, () => {
     const variance = values([6]);
     variance.values.forEach((v, i) => (variance.values[i] = 0.5 + Math.abs(v)));
     await compare('batch norm with statistics', [x, values([6]), variance, values([6]), values([6])], (a, m, v, o, g) =>
-      tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, g as tf.Tensor1D, 1e-3),
+      tf.batchNorm(a, m, v, o, g, 1e-3),
     );
-    await compare('batch norm without offset and scale', [x, values([6]), variance], (a, m, v) => tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D), NATIVE_BACKEND, 1e-5, 1e-5);
+    await compare('batch norm without offset and scale', [x, values([6]), variance], (a, m, v) => tf.batchNorm(a, m, v), NATIVE_BACKEND, 1e-5, 1e-5);
     const ties = { shape: [7, 40], values: Float32Array.from({ length: 280 }, (_, i) => Math.round(Math.sin(i * 1.7) * 4) / 4) };
     for (const k of [1, 5, 40]) {
       await compare(`topk k=${k} with ties`, [ties], (a) => {

@@ -113,8 +113,8 @@ if (process.env.DCL_THREADS_CHILD) {
       assert.equal(r.status, 0, `child failed or hung: ${r.stderr}`);
       assert.equal(r.report?.backend, 'wasm');
       assert.equal(r.report?.threads, 2, r.report?.details.join('; '));
-      assert.ok(r.report!.details.some((d) => d === 'wasm threads 2'), r.report!.details.join('; '));
-      assert.ok(r.report!.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report!.maxRelDiff}`);
+      assert.ok(r.report.details.some((d) => d === 'wasm threads 2'), r.report.details.join('; '));
+      assert.ok(r.report.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report.maxRelDiff}`);
     });
 
     test('with native kernels, wasm runs single-threaded and the native pool takes DCL_WASM_THREADS', (t) => {
@@ -127,17 +127,17 @@ if (process.env.DCL_THREADS_CHILD) {
       }
       assert.deepEqual(r.report?.native?.threads, 2, details);
       assert.equal(r.report?.threads, 2, details);
-      assert.ok(r.report!.details.some((d) => d === 'wasm threads 1 (single-threaded (native kernels do the heavy work))'), details);
-      assert.ok(r.report!.details.some((d) => /^native GEMM\/conv kernels: \S+, 2 threads \(/.test(d)), details);
-      assert.ok(r.report!.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report!.maxRelDiff}`);
+      assert.ok(r.report.details.some((d) => d === 'wasm threads 1 (single-threaded (native kernels do the heavy work))'), details);
+      assert.ok(r.report.details.some((d) => /^native GEMM\/conv kernels: \S+, 2 threads \(/.test(d)), details);
+      assert.ok(r.report.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report.maxRelDiff}`);
     });
 
     test('DCL_WASM_THREADS=1 starts the single-threaded binary', () => {
       const r = runChild('1');
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.report?.threads, 1);
-      assert.ok(r.report!.details.some((d) => d.startsWith('wasm threads 1 (single-threaded')), r.report!.details.join('; '));
-      assert.ok(r.report!.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report!.maxRelDiff}`);
+      assert.ok(r.report.details.some((d) => d.startsWith('wasm threads 1 (single-threaded')), r.report.details.join('; '));
+      assert.ok(r.report.maxRelDiff < 1e-5, `max relative difference to cpu ${r.report.maxRelDiff}`);
     });
   });
 }

@@ -97,7 +97,7 @@ describe('webgpu adapter choice', () => {
       assert.ok(judgeAdapter(fakeAdapter({ limits: { [k]: min } })).ok, `${k} at exactly ${min} is enough`);
     }
     const missing = fakeAdapter();
-    delete (missing.limits as Record<string, unknown>).maxBufferSize;
+    delete (missing.limits).maxBufferSize;
     const v = judgeAdapter(missing);
     assert.ok(!v.ok);
     assert.match(v.reason, /maxBufferSize missing < /);

@@ -30,7 +30,7 @@ export const BENCH_HELP = formatHelp(
 
 function pick<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) throw new UsageError(`bench: --${flag} must be one of ${allowed.join(', ')}; got "${String(value)}"`);
+  if (!allowed.includes(value as T)) throw new UsageError(`bench: --${flag} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
   return value as T;
 }
 

@@ -62,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export function runCli(): void {
-  main(process.argv.slice(2)).then((code) => {
+  // main() answers every failure with an exit code itself, so the promise never rejects.
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

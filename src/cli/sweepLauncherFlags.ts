@@ -41,7 +41,7 @@ export function slurmOptionsFromFlags(flags: ParsedFlags, kind: LauncherKind): P
     if (misplaced.length) throw new UsageError(`sweep: ${misplaced.map((f) => `--${f}`).join(', ')} only apply with --launcher slurm`);
     return {};
   }
-  const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name]) : undefined);
   const list = (name: string, sep: RegExp) => str(name)?.split(sep).map((s) => s.trim()).filter(Boolean);
   return {
     partition: str('partition'),

@@ -57,7 +57,7 @@ export function readConfigFile(file: string): RunConfigInput {
 /** The config fields given as flags (undefined where a flag is absent). */
 export function configFromFlags(flags: ParsedFlags, command: string): RunConfigInput {
   const n = (name: string) => numberFlag(flags, name, command);
-  const s = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const s = (name: string) => (typeof flags[name] === 'string' ? (flags[name]) : undefined);
   const projection = s('projection')?.split(',').map((v) => {
     const x = Number(v.trim());
     if (!Number.isInteger(x) || x <= 0) throw new UsageError(`${command}: --projection must be comma-separated positive integers; got "${s('projection')}"`);
@@ -102,5 +102,5 @@ export function pruneUndefined(input: RunConfigInput): RunConfigInput {
       if (Object.keys(inner).length) out[k] = inner;
     } else out[k] = v;
   }
-  return out as RunConfigInput;
+  return out;
 }

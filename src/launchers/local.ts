@@ -11,9 +11,11 @@ export class LocalLauncher implements Launcher {
   readonly kind = 'local' as const;
   constructor(private readonly trainer: TrainerInvocation) {}
 
-  async launch(runDirs: readonly string[], options: { concurrency: number; name: string }): Promise<LaunchedRuns> {
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1; got ${options.concurrency}`);
-    return new LocalRuns(this.trainer, [...runDirs], options.concurrency);
+  launch(runDirs: readonly string[], options: { concurrency: number; name: string }): Promise<LaunchedRuns> {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      return Promise.reject(new Error(`concurrency must be a whole number ≥ 1; got ${options.concurrency}`));
+    }
+    return Promise.resolve(new LocalRuns(this.trainer, [...runDirs], options.concurrency));
   }
 }
 
@@ -43,11 +45,12 @@ class LocalRuns implements LaunchedRuns {
     return this.done;
   }
 
-  async cancel(runDirs: readonly string[] = this.runDirs): Promise<void> {
+  cancel(runDirs: readonly string[] = this.runDirs): Promise<void> {
     for (const dir of runDirs) {
       this.cancelled.add(dir);
       this.running.get(dir)?.kill('SIGTERM');
     }
+    return Promise.resolve();
   }
 
   private record(end: RunEnd): void {

@@ -54,6 +54,8 @@ export interface SampleImagesHeader {
   indices: number[];
 }
 
+/** PCA takes no parameters. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the empty member of the ProjectionParams union
 export interface PcaParams {}
 export interface UmapParams {
   nNeighbors: number;
@@ -189,7 +191,7 @@ function layer(o: Obj, file: string): EmbeddingLayer {
 function classNames(o: Obj, file: string): string[] | undefined {
   if (o.classNames === undefined) return undefined;
   if (!Array.isArray(o.classNames) || !o.classNames.every((c) => typeof c === 'string')) fail(file, '"classNames" must be an array of strings');
-  return o.classNames as string[];
+  return o.classNames;
 }
 
 export function parseEmbeddingHeader(value: unknown, file: string): EmbeddingHeader {
@@ -241,7 +243,7 @@ export function parseProjectionHeader(value: unknown, file: string): ProjectionH
     schemaVersion: schema(o, file),
     key: typeof o.key === 'string' ? o.key : fail(file, '"key" must be a string'),
     method: o.method as ProjectionMethod,
-    params: obj(o.params, `${file} (params)`) as ProjectionParams,
+    params: obj(o.params, `${file} (params)`),
     source: typeof o.source === 'string' ? o.source : fail(file, '"source" must be a string'),
     epoch: count(o, 'epoch', file),
     step: count(o, 'step', file),

@@ -267,6 +267,9 @@ export type ChildToHost = { type: 'flushed' };
 /** Messages the parent sends to the trainer child. */
 export type HostToChild = { type: 'stop' };
 
+/** The trainer child's exit code when it refused `--resume` (the run folder is left exactly as it was). */
+export const EXIT_RESUME_REFUSED = 3;
+
 export const RUN_FILES = {
   config: 'config.json',
   status: 'status.json',

@@ -39,7 +39,7 @@ export function summarizeNpc(
   for (let i = 0; i < n; i++) sq += (q[i] - mean) ** 2;
   // Population standard deviation: the batch is the whole population being described.
   const std = Math.sqrt(sq / n);
-  const sorted = Float64Array.from(q as ArrayLike<number>).sort();
+  const sorted = Float64Array.from(q).sort();
   return {
     count: n,
     mean,

@@ -158,5 +158,5 @@ export function variableGradsFreeing<T extends tf.Tensor = tf.Scalar>(f: () => T
   if (Object.keys(result.grads).length === 0) {
     throw new Error('Cannot find a connection between any variable and the result of the loss function y=f(x).');
   }
-  return result as { value: T; grads: tf.NamedTensorMap };
+  return result;
 }

@@ -57,7 +57,7 @@ export async function knnPredict(
       });
       const data = await pred.data();
       pred.dispose();
-      out.set(data as Int32Array, start);
+      out.set(data, start);
     }
   } finally {
     bankN.dispose();

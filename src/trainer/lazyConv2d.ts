@@ -38,7 +38,7 @@ export class LazyGradConv2D extends StockConv2DClass {
     const plain = this.rank === 2 && !this.useBias && this.activation.getClassName() === 'linear' && this.dataFormat === 'channelsLast';
     if (!plain) return super.call(inputs, kwargs);
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-    const dilations = typeof this.dilationRate === 'number' ? this.dilationRate : (this.dilationRate as [number, number]);
+    const dilations = typeof this.dilationRate === 'number' ? this.dilationRate : (this.dilationRate);
     return tf.tidy(() => tf.conv2d(x, this.kernel.read() as tf.Tensor4D, this.strides, this.padding, 'NHWC', dilations));
   }
 }

@@ -119,7 +119,7 @@ function differentiatePerView(models: StepModels, embed: Embed, x1: tf.Tensor, x
     }
   });
   tf.dispose(dz);
-  return { value: value as tf.Scalar, npc: npc!, grads };
+  return { value: value, npc: npc!, grads };
 }
 
 /** `batch` is float32 NHWC in [0, 1]; it is not disposed here. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { initBackend } from '../../src/trainer/backend';
 import { installFastWasm, isFastWasmInstalled, uninstallFastWasm } from '../../src/trainer/fastWasm';
-import { loadNativeKernels, type NativeKernels } from '../../src/trainer/native/loadNative';
+import { loadNativeKernels } from '../../src/trainer/native/loadNative';
 import { assertAllClose, seededNormal } from '../helpers/tf';
 
 export type Route = 'wasm' | 'native';
@@ -20,7 +20,7 @@ const nativeSkip = nativeLoad.kernels ? false : process.env.CI ? false : `no nat
 export function useRoute(route: Route): void {
   uninstallFastWasm();
   if (route === 'native' && !nativeLoad.kernels) assert.fail(`native kernels must load in CI: ${nativeLoad.report.reason}`);
-  const report = installFastWasm({ env: {}, native: route === 'native' ? (nativeLoad.kernels as NativeKernels) : undefined });
+  const report = installFastWasm({ env: {}, native: route === 'native' ? (nativeLoad.kernels) : undefined });
   assert.equal(report.installed, true, report.reason);
 }
 

@@ -1,7 +1,7 @@
 /** matMul and fused matMul on both routes against cpu: values, gradients, layouts, leaks. */
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'node:test';
-import { assertNoLeak, compare, input, routeSuite, stock, useFastWasm } from './harness';
+import { assertNoLeak, compare, input, routeSuite, useFastWasm } from './harness';
 
 useFastWasm();
 

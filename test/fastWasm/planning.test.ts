@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { residues } from '../../src/trainer/fastWasm/conv2dBackpropInput';
 import { foldCosts, isTrailingBlock, MIN_MACS_PER_BATCH_ENTRY, planMatMul } from '../../src/trainer/fastWasm/matmul';
-import { stock, useFastWasm } from './harness';
+import { useFastWasm } from './harness';
 
 useFastWasm();
 

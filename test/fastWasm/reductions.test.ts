@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { columnSums, contiguousReduction, leadingReduction } from '../../src/trainer/fastWasm/sum';
 import { assertAllClose } from '../helpers/tf';
-import { assertNoLeak, compare, input, routeSuite, stock, useFastWasm } from './harness';
+import { assertNoLeak, compare, input, routeSuite, useFastWasm } from './harness';
 
 useFastWasm();
 

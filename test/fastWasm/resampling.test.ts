@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'node:test';
 import { assertAllClose } from '../helpers/tf';
-import { compare, input, routeSuite, RTOL, stock, useFastWasm } from './harness';
+import { compare, input, routeSuite, RTOL, useFastWasm } from './harness';
 
 useFastWasm();
 

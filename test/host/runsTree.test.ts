@@ -56,7 +56,7 @@ describe('the Runs tree tells VS Code what changed', () => {
     const store = new StoreStub();
     const tree = new RunsTreeProvider(store as unknown as RunStore, mode);
     const fired: Fired[] = [];
-    tree.onDidChangeTreeData((e) => fired.push(e as Fired));
+    tree.onDidChangeTreeData((e) => fired.push(e));
     const group = (state: RunState) => tree.getChildren().find((n) => n.kind === 'group' && n.state === state);
     const labels = (nodes: RunsNode[]) => nodes.map((n) => String(tree.getTreeItem(n).label));
     return { store, tree, fired, group, labels };

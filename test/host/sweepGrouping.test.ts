@@ -13,7 +13,7 @@ const snap = (runId: string, state: RunState, over: { sweepId?: string; loss?: '
   state,
   createdAt: over.createdAt ?? `2026-01-01T00:00:0${runId.length % 10}Z`,
   owned: false,
-  metrics: { eventCount: 0, badLines: [] } as unknown as RunSnapshot['metrics'],
+  metrics: { eventCount: 0, badLines: [] },
 });
 
 describe('groupSweeps', () => {

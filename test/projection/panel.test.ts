@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runExportEmbeddingsCommand } from '../../src/cli/exportEmbeddingsCommand';
 import { runProjectCommand } from '../../src/cli/projectCommand';
-import type { HostToProjection, ProjectionPayload } from '../../src/shared/projectionMessages';
+import type { HostToProjection } from '../../src/shared/projectionMessages';
 import { readSampleImages } from '../../src/trainer/embeddings/format';
 import { FakeUri, FakeVscodeHost, FakeWebviewPanel, installFakeVscodeHost } from './fakeVscodeHost';
 import { FIXTURE_ROOT } from './fixture';
@@ -98,7 +98,7 @@ if (ACT_AS_CLI) {
       assert.equal(catalog.views[0].hasImages, true);
 
       panel.fromPage({ type: 'select', slot: 0, requestId: 1, epoch: 3, layer: 'encoder', method: 'pca', params: {} });
-      const first = (await projection(1)) as ProjectionPayload;
+      const first = (await projection(1));
       assert.ok(first.coords instanceof Float32Array && first.coords.length === 1000, 'coordinates as a Float32Array');
       assert.ok(first.labels instanceof Int32Array && first.indices instanceof Int32Array);
       assert.equal(first.cached, false, 'computed: the copied run has new file times, so a new key');
@@ -107,7 +107,7 @@ if (ACT_AS_CLI) {
       assert.ok(first.header.metrics.knnAccuracy! > 0.8);
 
       panel.fromPage({ type: 'select', slot: 0, requestId: 2, epoch: 3, layer: 'encoder', method: 'pca', params: {} });
-      const second = (await projection(2)) as ProjectionPayload;
+      const second = (await projection(2));
       assert.equal(second.cached, true);
       assert.deepEqual(second.coords, first.coords);
 

@@ -70,14 +70,14 @@ describe('the trainer child process', () => {
     const dir = makeRunDir(tinyConfig());
     const child = spawn(process.execPath, [TRAINER, '--run-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DCL_INJECT_NONFINITE_AT_STEP: '1' } });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     assert.equal((await exitOf(child)).code, 1);
     assert.match(stderr, /non-finite loss at step 1/);
     assert.equal(readStatus(dir).state, 'failed');
 
     const bare = spawn(process.execPath, [TRAINER], { stdio: ['ignore', 'ignore', 'pipe'] });
     let usage = '';
-    bare.stderr!.on('data', (d) => (usage += d));
+    bare.stderr.on('data', (d) => (usage += d));
     assert.equal((await exitOf(bare)).code, 2);
     assert.match(usage, /usage: node dist\/trainer.js --run-dir DIR/);
   });

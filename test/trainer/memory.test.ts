@@ -44,8 +44,8 @@ describe('memory estimate', () => {
     const huge = estimateMemory({ ...models, batchSize: 8192, backend: 'native' }, undefined, limit);
     const line = memoryRefusal(huge, { encoder: 'resnet18', batchSize: 8192, shape: [32, 32, 3], backend: 'native' });
     assert.ok(line && !line.includes('\n'));
-    assert.match(line!, /^resnet18 at batch 8192 on 32×32×3 images needs about [\d.]+ GiB \(per-view step\), more than a 24 GiB test machine; use --batch-size \d+ or less/);
-    const fits = Number(/--batch-size (\d+)/.exec(line!)![1]);
+    assert.match(line, /^resnet18 at batch 8192 on 32×32×3 images needs about [\d.]+ GiB \(per-view step\), more than a 24 GiB test machine; use --batch-size \d+ or less/);
+    const fits = Number(/--batch-size (\d+)/.exec(line)![1]);
     assert.ok(estimateMemory({ ...models, batchSize: fits, backend: 'native' }, 'per-view', limit).peakMiB <= limit.mib, 'the suggested batch fits');
   });
 

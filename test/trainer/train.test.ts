@@ -46,11 +46,11 @@ describe('a training run (in process, wasm backend, tiny synthetic data)', () =>
     const status = readStatus(dir);
     assert.equal(status.state, 'finished');
     assert.equal(status.backend?.name, 'wasm');
-    assert.ok(Number.isInteger(status.backend?.threads) && status.backend!.threads! >= 1, 'the thread pool size is recorded');
+    assert.ok(Number.isInteger(status.backend?.threads) && status.backend.threads! >= 1, 'the thread pool size is recorded');
     assert.equal(started.backend.threads, status.backend?.threads);
     // Which kernels computed the run: the native ones wherever the details say they were in use.
-    const nativeInUse = status.backend!.details.some((d) => d.startsWith('native GEMM/conv kernels'));
-    assert.equal(status.backend?.native !== undefined, nativeInUse, status.backend!.details.join('; '));
+    const nativeInUse = status.backend.details.some((d) => d.startsWith('native GEMM/conv kernels'));
+    assert.equal(status.backend?.native !== undefined, nativeInUse, status.backend.details.join('; '));
     if (process.env.CI) assert.ok(status.backend?.native, 'CI has a C compiler, so the native kernels are recorded');
     assert.deepEqual(started.backend.native, status.backend?.native);
     assert.equal(status.step, 8);

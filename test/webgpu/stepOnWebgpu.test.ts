@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { EncoderKind, LossKind } from '../../src/shared/protocol';
+import type { LossKind } from '../../src/shared/protocol';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../charts/browserHarness';
 import { assertAllClose } from '../helpers/tf';
 import type { StepCase, StepResult } from './step.page';

@@ -43,7 +43,7 @@ export function restoreState(raw: unknown): ProjectionWebviewState {
   if (r.params && typeof r.params === 'object') {
     for (const m of PROJECTION_METHODS) {
       const p = (r.params as Record<string, unknown>)[m];
-      if (p && typeof p === 'object') (s.params as Record<string, unknown>)[m] = { ...DEFAULT_PARAMS[m], ...(p as object) };
+      if (p && typeof p === 'object') (s.params as Record<string, unknown>)[m] = { ...DEFAULT_PARAMS[m], ...(p) };
     }
   }
   if (Array.isArray(r.views)) {
@@ -190,7 +190,7 @@ export class ProjectionApp {
     catalogs.forEach((cat, slot) => {
       const layers = cat.snapshots.map((s) => s.layer);
       // A new view starts at the first view's epoch and layer when it has them ("same epoch" comparisons).
-      const template = this.state.views[0] ?? { epoch: null, layer: 'encoder' as EmbeddingLayer };
+      const template = this.state.views[0] ?? { epoch: null, layer: 'encoder' };
       const vs = (this.state.views[slot] ??= { ...template });
       if (!layers.includes(vs.layer) && layers.length) vs.layer = layers.includes('encoder') ? 'encoder' : layers[0];
       this.views[slot].setCatalog(cat, vs.epoch, vs.layer, catalogs.length > 1);

@@ -4,7 +4,7 @@
  * Apply button or Enter.
  */
 import { el, setChildren } from '../common/dom';
-import { DEFAULT_PARAMS, type ProjectionMethod, type ProjectionParamsByMethod, type TsneParams, type UmapParams } from '../../src/shared/embeddingFiles';
+import { DEFAULT_PARAMS, type ProjectionMethod, type ProjectionParamsByMethod } from '../../src/shared/embeddingFiles';
 import { METHOD_LABEL } from './format';
 
 type AllParams = { [M in ProjectionMethod]: ProjectionParamsByMethod[M] };
@@ -114,8 +114,8 @@ export class Toolbar {
       next[f.key] = v;
     }
     this.message.textContent = '';
-    if (this.method === 'umap') this.params.umap = { ...DEFAULT_PARAMS.umap, ...next } as UmapParams;
-    if (this.method === 'tsne') this.params.tsne = { ...DEFAULT_PARAMS.tsne, ...next } as TsneParams;
+    if (this.method === 'umap') this.params.umap = { ...DEFAULT_PARAMS.umap, ...next };
+    if (this.method === 'tsne') this.params.tsne = { ...DEFAULT_PARAMS.tsne, ...next };
     this.events.apply(this.method, structuredClone(this.params));
   }
 

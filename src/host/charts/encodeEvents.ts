@@ -34,7 +34,7 @@ function encodeSteps(events: StepEvent[]): StepColumns {
 function encodeNpc(events: NpcEvent[]): NpcColumns {
   const n = events.length;
   const cols: Record<string, Float64Array | Float32Array> = { step: new Float64Array(n), epoch: new Float64Array(n), time: new Float64Array(n) };
-  const fields = Object.entries(NPC_SUMMARY_COLUMNS) as [keyof NpcSummary & string, ColumnLayout][];
+  const fields = Object.entries(NPC_SUMMARY_COLUMNS) as [Extract<keyof NpcSummary, string>, ColumnLayout][];
   for (const [key, layout] of fields) cols[key] = (layout.float32 ? new Float32Array(n * layout.width) : new Float64Array(n * layout.width)).fill(layout.missing);
   events.forEach((e, i) => {
     cols.step[i] = e.step;

@@ -45,14 +45,12 @@ export function registerCharts(host: FeatureHost): vscode.Disposable[] {
     vscode.commands.registerCommand(OPEN_CHARTS_COMMAND, (...args: unknown[]) => openChartsCommand(host, args)),
     vscode.commands.registerCommand(COMPARE_RUNS_COMMAND, (...args: unknown[]) => compareRunsCommand(host, args)),
     vscode.window.registerWebviewPanelSerializer(CHARTS_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
         const identity = panelIdentityFromState(state);
         // Without its run folders a restored panel could only show an empty page: close it instead.
-        if (!identity) {
-          panel.dispose();
-          return;
-        }
-        ChartsPanel.revive(host, panel, identity);
+        if (!identity) panel.dispose();
+        else ChartsPanel.revive(host, panel, identity);
+        return Promise.resolve();
       },
     }),
   ];

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ChartRunInfo } from '../../shared/chartsMessages';
 import { RUN_FILES, type RunConfig, type RunStatus } from '../../shared/protocol';
 
-async function readJson(file: string): Promise<unknown | null> {
+async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(await fs.promises.readFile(file, 'utf8'));
   } catch {

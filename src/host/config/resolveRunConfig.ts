@@ -161,7 +161,7 @@ export function resolveRunConfig(input: unknown, defaults: RunConfig): ResolveRe
     optimizer: { ...defaults.optimizer, ...(given.optimizer ?? {}) },
     knn: { ...defaults.knn, ...(given.knn ?? {}) },
     projection: [...(given.projection ?? defaults.projection)],
-  } as RunConfig;
+  };
   // A dataDir inherited from the defaults (e.g. the last run) must not leak into a run that set another dataset.
   if (given.dataDir === undefined && given.dataset !== undefined && given.dataset !== defaults.dataset) delete config.dataDir;
   if (config.name !== undefined && config.name.trim() === '') delete config.name;

@@ -47,7 +47,7 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
     losses: (options.last?.losses ?? [...LOSS_KINDS]).join(','),
     batchSizes: (options.last?.batchSizes ?? [options.defaults.batchSize]).join(','),
     seeds: (options.last?.seeds ?? [0, 1, 2]).join(','),
-    launcher: options.last?.launcher ?? ('local' as LauncherKind),
+    launcher: options.last?.launcher ?? ('local'),
     concurrency: String(options.last?.concurrency ?? 4),
   };
   const total = () => (answers.launcher === 'slurm' ? 5 : 4);

@@ -51,14 +51,12 @@ export function registerProjection(host: FeatureHost): vscode.Disposable[] {
     vscode.commands.registerCommand(OPEN_PROJECTION_COMMAND, (...args: unknown[]) => openProjection(host, args)),
     vscode.commands.registerCommand(EXPORT_EMBEDDINGS_COMMAND, (...args: unknown[]) => exportEmbeddings(host, args)),
     vscode.window.registerWebviewPanelSerializer(PROJECTION_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
         const runs = runsFromState(state);
         // Without its run folders the panel could only show an empty page: close it instead.
-        if (runs.length === 0) {
-          panel.dispose();
-          return;
-        }
-        ProjectionPanel.revive(host, panel, runs);
+        if (runs.length === 0) panel.dispose();
+        else ProjectionPanel.revive(host, panel, runs);
+        return Promise.resolve();
       },
     }),
   ];

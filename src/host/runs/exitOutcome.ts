@@ -3,7 +3,7 @@
  * The trainer writes its own final status when it can; this decides what to record when it could not
  * (crash, out of memory, killed) and never overrides an honest final status it wrote.
  */
-import type { RunState, RunStatus } from '../../shared/protocol';
+import { EXIT_RESUME_REFUSED, type RunState, type RunStatus } from '../../shared/protocol';
 import { isTerminal } from './runFiles';
 import type { TrainerExit } from './trainerProcess';
 
@@ -43,6 +43,11 @@ export function exitOutcome(exit: TrainerExit, status: RunStatus | undefined, ex
     if (written === 'stopped') return { state: 'stopped' };
     const error = exit.killedAfterTimeout ? 'the trainer did not stop in time and was killed; everything it wrote up to then is kept' : undefined;
     return { state: 'stopped', write: { state: 'stopped', error } };
+  }
+  if (exit.code === EXIT_RESUME_REFUSED && !exit.signal) {
+    // The trainer refused to resume and touched nothing: the run keeps the state it had.
+    const line = [...exit.stderrTail].reverse().find((l) => l.trim() !== '');
+    return { state: written === 'stopped' ? 'stopped' : 'failed', error: line?.replace(/^trainer: /, '') ?? 'the trainer refused to resume the run' };
   }
   const clean = exit.code === 0 && !exit.signal && !exit.spawnError;
   if (clean && isTerminal(written)) {

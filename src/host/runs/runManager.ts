@@ -41,6 +41,8 @@ export interface TrainerMessage {
 
 export class RunManager {
   private readonly queue: string[] = [];
+  /** Queued runs to be launched with --resume (continue from the checkpoint) rather than from the start. */
+  private readonly resuming = new Set<string>();
   private readonly active = new Map<string, TrainerProcess>();
   /** Runs being finalized after their process exited (still ours until status.json is final). */
   private readonly ending = new Set<string>();
@@ -63,6 +65,20 @@ export class RunManager {
     this.changes.fire({ kind: 'queued', runDir });
     this.pump();
     return runDir;
+  }
+
+  /**
+   * Queues an existing stopped, failed or interrupted run to continue from its latest checkpoint in the same
+   * folder (the caller checks it is resumable: resumeCheck.ts; the trainer checks again and refuses otherwise).
+   */
+  resume(runDir: string): void {
+    if (this.disposed) throw new Error('the run manager has shut down');
+    const dir = path.resolve(runDir);
+    if (this.isOwned(dir)) throw new Error(`${dir} is already queued or running in this window`);
+    this.resuming.add(dir);
+    this.queue.push(dir);
+    this.changes.fire({ kind: 'queued', runDir: dir });
+    this.pump();
   }
 
   /** Whether this manager queued or runs `runDir` (such runs are never shown as interrupted). */
@@ -93,6 +109,11 @@ export class RunManager {
     const queued = this.queue.indexOf(dir);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
+      if (this.resuming.delete(dir)) {
+        // Its folder still holds the state it was resumed from: nothing to write.
+        this.changes.fire({ kind: 'ended', runDir: dir, outcome: { state: 'stopped' } });
+        return true;
+      }
       this.ending.add(dir);
       try {
         await markEnded(dir, 'stopped', 'stopped while waiting in the queue; it never started');
@@ -158,6 +179,7 @@ export class RunManager {
         trainerPath,
         execPath,
         runDir,
+        resume: this.resuming.delete(runDir),
         cwd: this.options.cwd(),
         // The editor's runtime is Electron: without this flag it would start a second editor, not Node.
         env: { ...(this.options.env?.() ?? process.env), ELECTRON_RUN_AS_NODE: '1' },

@@ -12,6 +12,8 @@ export interface TrainerLaunch {
   /** The Node.js executable that runs it. */
   execPath: string;
   runDir: string;
+  /** Continue the run from its latest checkpoint (the trainer's --resume) instead of starting it. */
+  resume?: boolean;
   /** Working folder: relative paths in config.json (dataDir) resolve against it. */
   cwd: string;
   env?: NodeJS.ProcessEnv;
@@ -62,7 +64,7 @@ export class TrainerProcess {
     private readonly onOutput: (output: TrainerOutput) => void,
   ) {
     const keep = launch.stderrLines ?? 20;
-    this.child = fork(launch.trainerPath, ['--run-dir', launch.runDir], {
+    this.child = fork(launch.trainerPath, ['--run-dir', launch.runDir, ...(launch.resume ? ['--resume'] : [])], {
       execPath: launch.execPath,
       cwd: launch.cwd,
       env: launch.env ?? process.env,

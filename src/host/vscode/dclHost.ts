@@ -225,7 +225,7 @@ export class DclHost implements vscode.Disposable, FeatureHost {
   }
 
   dispose(): void {
-    this.disposables.forEach((d) => d.dispose());
+    for (const d of this.disposables) d.dispose();
     this.store.dispose();
   }
 

@@ -79,7 +79,7 @@ export class QuickInputPrompter implements Prompter {
       const resolve = (answer: Answer<T>): void => {
         if (settled) return;
         settled = true;
-        disposables.forEach((d) => d.dispose());
+        for (const d of disposables) d.dispose();
         input.dispose();
         resolvePromise(answer);
       };

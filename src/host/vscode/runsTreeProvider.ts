@@ -167,7 +167,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     const keep = <T extends RunsNode>(fresh: T, sweep?: SweepGroup): T => {
       const id = this.itemId(fresh);
       const old = before.nodes.get(id);
-      const node = (old?.kind === fresh.kind ? Object.assign(old, fresh) : fresh) as T;
+      const node = (old?.kind === fresh.kind ? Object.assign(old, fresh) : fresh);
       next.nodes.set(id, node);
       next.looks.set(id, this.lookOf(node, sweep));
       return node;

@@ -42,7 +42,7 @@ export class RunsWatcher implements vscode.Disposable {
     const key = this.store.runRoots.map((r) => `${r}:${fs.existsSync(r)}`).join('\n');
     if (key === this.watchedRoots || this.disposed) return;
     this.watchedRoots = key;
-    this.watchers.forEach((w) => w.dispose());
+    for (const w of this.watchers) w.dispose();
     this.watchers = this.store.runRoots.map((root) => {
       // Run folders themselves (created/deleted) and the three files that change while a run goes on.
       const pattern = new vscode.RelativePattern(vscode.Uri.file(root), '{*,*/status.json,*/config.json,*/metrics.jsonl}');
@@ -67,6 +67,6 @@ export class RunsWatcher implements vscode.Disposable {
     this.storeSubscription.dispose();
     if (this.debounce) clearTimeout(this.debounce);
     if (this.poll) clearTimeout(this.poll);
-    this.watchers.forEach((w) => w.dispose());
+    for (const w of this.watchers) w.dispose();
   }
 }

@@ -122,7 +122,7 @@ const CHECKS: { [K in keyof SlurmOptions]: (v: unknown) => string | undefined } 
 
 /** Fills defaults and checks every field; throws SlurmOptionsError listing every problem. */
 export function resolveSlurmOptions(input: Partial<SlurmOptions>): SlurmOptions {
-  const merged = { ...DEFAULT_SLURM_OPTIONS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as SlurmOptions;
+  const merged = { ...DEFAULT_SLURM_OPTIONS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
   const problems: string[] = [];
   for (const key of Object.keys(merged) as (keyof SlurmOptions)[]) {
     const check = CHECKS[key];

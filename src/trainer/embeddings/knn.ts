@@ -38,10 +38,10 @@ export function nearestNeighbours(
   const fill = new Int32Array(nq);
   const insert = (row: number, score: number, j: number) => {
     const base = row * k;
-    let size = fill[row];
+    const size = fill[row];
     if (size === k && score <= scores[base + k - 1]) return;
     let pos = size < k ? size : k - 1;
-    if (size < k) fill[row] = ++size;
+    if (size < k) fill[row] = size + 1;
     while (pos > 0 && scores[base + pos - 1] < score) {
       scores[base + pos] = scores[base + pos - 1];
       indices[base + pos] = indices[base + pos - 1];

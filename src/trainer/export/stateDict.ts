@@ -17,15 +17,21 @@ interface WeightSpec {
   dtype: string;
 }
 
+/** The parts of a tfjs Layers `model.json` read here. */
+interface ModelJson {
+  weightsManifest?: { paths: string[]; weights: WeightSpec[] }[];
+  modelTopology?: { config?: { layers?: { class_name: string; config?: { batch_input_shape?: (number | null)[] } }[] } };
+}
+
 /** Each layer's weights by their tfjs names (`kernel`, `gamma`, …), with the model's input shape [H, W, C]. */
 export function readLayersModel(dir: string): { layers: Map<string, Map<string, { shape: number[]; data: Float32Array }>>; inputShape: number[] } {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelJson;
   const manifest = json.weightsManifest?.[0];
   if (!manifest) throw new Error(`${path.join(dir, 'model.json')} has no weightsManifest; it is not a tfjs Layers model`);
   const bytes = fs.readFileSync(path.join(dir, manifest.paths[0]));
   const layers = new Map<string, Map<string, { shape: number[]; data: Float32Array }>>();
   let offset = 0;
-  for (const spec of manifest.weights as WeightSpec[]) {
+  for (const spec of manifest.weights) {
     if (spec.dtype !== 'float32') throw new Error(`${spec.name} is ${spec.dtype}; only float32 checkpoints can be exported`);
     const count = spec.shape.reduce((a, b) => a * b, 1);
     // Copied out so the array is aligned whatever the weight's byte offset.
@@ -37,8 +43,8 @@ export function readLayersModel(dir: string): { layers: Map<string, Map<string, 
     layers.get(layer)!.set(spec.name.slice(slash + 1), { shape: spec.shape, data });
   }
   if (offset !== bytes.length) throw new Error(`${dir}: weights.bin has ${bytes.length} bytes, its manifest describes ${offset}`);
-  const inputLayer = json.modelTopology?.config?.layers?.find((l: { class_name: string }) => l.class_name === 'InputLayer');
-  return { layers, inputShape: (inputLayer?.config?.batch_input_shape ?? []).slice(1) };
+  const inputLayer = json.modelTopology?.config?.layers?.find((l) => l.class_name === 'InputLayer');
+  return { layers, inputShape: (inputLayer?.config?.batch_input_shape ?? []).slice(1) as number[] };
 }
 
 /** [kh, kw, in, out] → [out, in, kh, kw]. */

@@ -68,7 +68,7 @@ export function makeConv2DBackpropFilter(): tf.KernelFunc {
           dilations: [sh, sw],
           pad: [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]],
           dataFormat: 'NHWC',
-        } as unknown as tf.NamedAttrMap,
+        },
       );
       if (!sameShape(conv.shape, [ci, kh, kw, co])) {
         throw new Error(`Conv2DBackpropFilter: internal convolution gave [${conv.shape}], expected [${[ci, kh, kw, co]}]`);

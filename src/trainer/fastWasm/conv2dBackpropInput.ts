@@ -133,7 +133,7 @@ export function makeConv2DBackpropInput(stock: tf.KernelFunc | undefined): tf.Ke
               dilations: [1, 1],
               pad: [[0, 0], [Math.max(rh.before, 0), Math.max(rh.after, 0)], [Math.max(rw.before, 0), Math.max(rw.after, 0)], [0, 0]],
               dataFormat: 'NHWC',
-            } as unknown as tf.NamedAttrMap,
+            },
           );
           if (!sameShape(out.shape, [n, u, v, ci])) {
             throw new Error(`Conv2DBackpropInput: internal convolution gave [${out.shape}], expected [${[n, u, v, ci]}]`);

@@ -86,6 +86,8 @@ export async function startThreadedWasm(
   // Emscripten starts a worker from this file whenever its pool grows, so it stays until the process ends.
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
+  // Saved to be put back as it was: a static function that never reads `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const savedCreate = URL.createObjectURL;
   const savedCpus = osModule.cpus;
   const realCpus = savedCpus.call(osModule);

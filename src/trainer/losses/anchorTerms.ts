@@ -27,10 +27,11 @@ export function l2Normalize(z: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** A value that flows forward unchanged and passes no gradient back (PyTorch's `detach`). */
-export const stopGradient = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
   save([]);
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+});
 
 /** Masks and partner indices depend only on N; cache them so training steps do not rebuild them. */
 interface Masks {

@@ -53,26 +53,25 @@ class NativeCpuBackend extends MathBackendCPU {
     super();
     // The cpu backend's "install tfjs-node" banner: the run already records why it computes where it does.
     (this as unknown as { firstUse: boolean }).firstUse = false;
-    const backend = this;
     this.kernelStorage = {
-      makeOutput(shape, dtype, _offset, values) {
+      makeOutput: (shape, dtype, _offset, values) => {
         const size = tf.util.sizeFromShape(shape);
         const bytes = BYTES[dtype];
         if (bytes === undefined) throw new Error(`native backend: cannot allocate a ${dtype} tensor`);
-        const out = viewOf(dtype, backend.pool.take(Math.max(1, size * bytes)), size);
+        const out = viewOf(dtype, this.pool.take(Math.max(1, size * bytes)), size);
         // wasm copies given values into its heap; copy too, so the caller keeps its array to itself.
         if (values) out.set(values);
-        backend.adopting = true;
+        this.adopting = true;
         try {
-          return backend.makeTensorInfo(shape, dtype, out);
+          return this.makeTensorInfo(shape, dtype, out);
         } finally {
-          backend.adopting = false;
+          this.adopting = false;
         }
       },
-      disposeData: (dataId, force) => backend.disposeData(dataId, force),
-      readSync: (dataId) => backend.readSync(dataId) as Float32Array,
+      disposeData: (dataId, force) => this.disposeData(dataId, force),
+      readSync: (dataId) => this.readSync(dataId) as Float32Array,
       typedArrayFromHeap: (info: TensorInfo) => {
-        const data = backend.data.get(info.dataId);
+        const data = this.data.get(info.dataId);
         const values = data?.values;
         if (!data || !values || Array.isArray(values)) throw new Error(`native backend: tensor [${info.shape}] ${info.dtype} has no numeric buffer`);
         // The cpu backend may keep a float32 tensor in another array type (a cast from bool keeps its bytes); the
@@ -80,8 +79,8 @@ class NativeCpuBackend extends MathBackendCPU {
         if (info.dtype === 'float32' && !(values instanceof Float32Array)) data.values = Float32Array.from(values as Uint8Array);
         return data.values as Float32Array;
       },
-      numDataIds: () => backend.numDataIds(),
-      refCount: (dataId) => backend.refCount(dataId),
+      numDataIds: () => this.numDataIds(),
+      refCount: (dataId) => this.refCount(dataId),
     };
   }
 

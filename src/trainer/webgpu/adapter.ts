@@ -93,8 +93,8 @@ export function judgeAdapter(a: AdapterLike | null | undefined, opts: { allowSof
     return { ok: false, reason: `only a fallback (software) adapter was found: ${name.trim()} (slower than --backend native; DCL_WEBGPU_ALLOW_SOFTWARE=1 takes it anyway)`, adapter: facts };
   }
   const short = Object.entries(REQUIRED_LIMITS)
-    .filter(([k, min]) => !(typeof a.limits[k] === 'number' && (a.limits[k] as number) >= min))
-    .map(([k, min]) => `${k} ${String(a.limits[k] ?? 'missing')} < ${min}`);
+    .filter(([k, min]) => !(typeof a.limits[k] === 'number' && (a.limits[k]) >= min))
+    .map(([k, min]) => `${k} ${typeof a.limits[k] === 'number' ? a.limits[k] : 'missing'} < ${min}`);
   if (short.length) return { ok: false, reason: `adapter ${name.trim()} lacks required limits: ${short.join(', ')}`, adapter: facts };
   return { ok: true, adapter: facts };
 }

@@ -81,7 +81,7 @@ export async function startWebGpu(activate: (name: string) => Promise<void>): Pr
   // Ask for the adapter's own limits (the device otherwise gets the spec minimums) so large batches fit.
   const requiredLimits: Record<string, number> = {};
   for (const k of RECORDED_LIMITS) {
-    if (typeof a.limits[k] === 'number') requiredLimits[k] = a.limits[k] as number;
+    if (typeof a.limits[k] === 'number') requiredLimits[k] = a.limits[k];
   }
   const requiredFeatures = ['timestamp-query'].filter((f) => a.features.has(f));
   const device = await a.requestDevice({ requiredLimits, requiredFeatures });

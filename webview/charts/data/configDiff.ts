@@ -34,7 +34,7 @@ function formatValue(v: unknown): string {
 /** Leaf settings as dotted keys: {optimizer: {lr: 0.1}} → {'optimizer.lr': '0.1'}. */
 export function flattenConfig(config: object, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(config)) {
+  for (const [key, value] of Object.entries(config) as [string, unknown][]) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       for (const [k, v] of flattenConfig(value, path)) out.set(k, v);
