@@ -35,10 +35,12 @@ export async function runExportEmbeddingsCommand(argv: string[], stdout: (text: 
   const epoch = numberFlag(flags, 'epoch', 'export-embeddings');
   if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 0)) throw new UsageError(`export-embeddings: --epoch must be an integer ≥ 0; got ${epoch}`);
 
-  const { findEmbedding, readEmbedding } = await import('../trainer/embeddings/format');
+  const { checkFiniteVectors, findEmbedding, readEmbedding } = await import('../trainer/embeddings/format');
   const { METADATA_COLUMNS, writeProjectorTsv } = await import('../trainer/embeddings/tsv');
   const entry = findEmbedding(runDir, layer, epoch);
-  const emb = readEmbedding(path.join(runDir, entry.path));
+  const headerPath = path.join(runDir, entry.path);
+  const emb = readEmbedding(headerPath);
+  checkFiniteVectors(emb, headerPath);
   let columns = emb.header.classNames ? [...METADATA_COLUMNS] : METADATA_COLUMNS.filter((c) => c !== 'class');
   if (typeof flags.metadata === 'string') {
     const asked = flags.metadata.split(',').map((c) => c.trim()).filter(Boolean);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptimizerStateManifest } from './optimizerState';
+import { pathInside } from './confinedPath';
 import { writeJsonAtomic } from './runFolder';
 
 async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
@@ -35,7 +36,7 @@ export async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
   const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
   const manifest = json.weightsManifest?.[0];
   if (!manifest) throw new Error(`${jsonFile} has no weightsManifest; it is not a tfjs Layers model`);
-  const weights = fs.readFileSync(path.join(dir, manifest.paths[0]));
+  const weights = fs.readFileSync(pathInside(dir, manifest.paths?.[0], `${jsonFile} (weightsManifest)`));
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: manifest.weights, weightData }));
 }
@@ -75,15 +76,77 @@ export async function saveCheckpoint(
   optimizerState?: Uint8Array,
 ): Promise<string> {
   const final = path.join(checkpointsDir, 'latest');
-  const tmp = path.join(checkpointsDir, `latest.${process.pid}.tmp`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  await saveModelTo(models.encoder, path.join(tmp, 'encoder'));
-  await saveModelTo(models.head, path.join(tmp, 'head'));
-  if (optimizerState) fs.writeFileSync(path.join(tmp, OPTIMIZER_STATE_FILE), optimizerState);
-  writeJsonAtomic(path.join(tmp, 'checkpoint.json'), info);
-  const old = path.join(checkpointsDir, `latest.${process.pid}.old`);
+  const tmp = path.join(checkpointsDir, `latest.${process.pid}${TMP}`);
+  const old = path.join(checkpointsDir, `latest.${process.pid}${OLD}`);
+  try {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await saveModelTo(models.encoder, path.join(tmp, 'encoder'));
+    await saveModelTo(models.head, path.join(tmp, 'head'));
+    if (optimizerState) fs.writeFileSync(path.join(tmp, OPTIMIZER_STATE_FILE), optimizerState);
+    writeJsonAtomic(path.join(tmp, CHECKPOINT_INFO), info);
+  } catch (e) {
+    // The half-written copy goes (freeing the space a full disk needs for status.json); `latest` was not touched.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new Error(checkpointWriteFailure(e, info.step, checkpointStep(final)));
+  }
   if (fs.existsSync(final)) fs.renameSync(final, old);
   fs.renameSync(tmp, final);
   fs.rmSync(old, { recursive: true, force: true });
   return final;
+}
+
+const TMP = '.tmp';
+const OLD = '.old';
+const CHECKPOINT_INFO = 'checkpoint.json';
+
+/** The step of the checkpoint in `dir`, or undefined when there is none (or it cannot be read). */
+function checkpointStep(dir: string): number | undefined {
+  try {
+    const step = (JSON.parse(fs.readFileSync(path.join(dir, CHECKPOINT_INFO), 'utf8')) as CheckpointInfo).step;
+    return typeof step === 'number' ? step : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkpointWriteFailure(e: unknown, step: number, keptStep: number | undefined): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const what = code === 'ENOSPC' ? `disk full while writing the checkpoint at step ${step}` : `cannot write the checkpoint at step ${step} (${code ?? (e as Error).message})`;
+  const kept = keptStep === undefined ? 'no earlier checkpoint exists' : `the step-${keptStep} checkpoint is intact`;
+  return `${what}; ${kept}`;
+}
+
+/**
+ * Finishes a rotation a killed writer left half done, before anything reads `latest`: between saveCheckpoint's two
+ * renames there is no `latest` but a complete `latest.<pid>.tmp` (newer) or `latest.<pid>.old`, which becomes
+ * `latest`; every other leftover of a process that is gone is removed. A live process's copies are left to it.
+ */
+export function recoverCheckpointRotation(checkpointsDir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(checkpointsDir);
+  } catch {
+    return; // no checkpoints yet
+  }
+  const leftovers = names
+    .map((name) => ({ name, m: /^latest\.(\d+)(\.tmp|\.old)$/.exec(name) }))
+    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null && !isAlive(Number(x.m[1])))
+    .map(({ name, m }) => ({ dir: path.join(checkpointsDir, name), isTmp: m[2] === TMP }));
+  const final = path.join(checkpointsDir, 'latest');
+  if (!fs.existsSync(final)) {
+    // A tmp copy is complete once its checkpoint.json (written last, atomically) exists.
+    const complete = leftovers.filter((l) => checkpointStep(l.dir) !== undefined).sort((a, b) => Number(b.isTmp) - Number(a.isTmp));
+    if (complete[0]) fs.renameSync(complete[0].dir, final);
+  }
+  for (const l of leftovers) fs.rmSync(l.dir, { recursive: true, force: true });
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // a previous life of this pid; this process has not started writing yet
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -6,12 +6,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { serializeEvent } from '../shared/eventLog';
+import { makeDirs } from './makeDirs';
 import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunEvent, type RunStatus } from '../shared/protocol';
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // A full disk must not leave a stray half-written `*.tmp` beside the file it failed to replace.
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** `20261128-120501-dcl-b256-3f9a`: sortable by time, readable, unique enough for one machine. */
@@ -22,13 +29,60 @@ export function newRunId(config: Pick<RunConfig, 'loss' | 'batchSize'>, now = ne
   return `${stamp}-${config.loss}-b${config.batchSize}-${rand}`;
 }
 
-/** Creates `<runsDir>/<id>/` with config.json and a `queued` status. */
+/** How many fresh ids a new run folder tries before giving up (each collision is a 1-in-65 536 chance). */
+const CREATE_ATTEMPTS = 32;
+
+/**
+ * Creates `<runsDir>/<id>/` with config.json and a `queued` status. The leaf is made exclusively (plain mkdir, a new
+ * random suffix on EEXIST), so two runs started in the same second never share a folder; a folder that cannot be
+ * initialised (disk full) is removed again, so nothing half-made is left.
+ */
 export function createRunFolder(config: RunConfig, cwd = process.cwd()): string {
-  const dir = path.resolve(cwd, config.runsDir, newRunId(config));
-  fs.mkdirSync(dir, { recursive: true });
-  writeJsonAtomic(path.join(dir, RUN_FILES.config), config);
-  writeJsonAtomic(path.join(dir, RUN_FILES.status), { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() } satisfies RunStatus);
+  const runsDir = path.resolve(cwd, config.runsDir);
+  makeDirs(runsDir, 'runs folder (--runs-dir)');
+  const dir = makeExclusiveDir(runsDir, () => newRunId(config));
+  try {
+    writeJsonAtomic(path.join(dir, RUN_FILES.config), config);
+    writeJsonAtomic(path.join(dir, RUN_FILES.status), { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() } satisfies RunStatus);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const fix = code === 'ENOSPC' ? 'the disk is full; free space or choose another --runs-dir' : 'choose another --runs-dir';
+    throw new Error(`cannot initialise a run folder in ${runsDir} (${code}); nothing was kept: ${fix}`);
+  }
   return dir;
+}
+
+function makeExclusiveDir(parent: string, nextId: () => string): string {
+  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+    const dir = path.join(parent, nextId());
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new Error(`cannot create a run folder in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable --runs-dir`);
+      }
+    }
+  }
+  throw new Error(`${CREATE_ATTEMPTS} new run folder names in ${parent} were all taken; remove stale folders from it`);
+}
+
+/** Whether a non-empty file's last byte is not a newline: a writer was killed mid-line. */
+function endsMidLine(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 export class RunFolder {
@@ -42,7 +96,12 @@ export class RunFolder {
     this.status = fs.existsSync(statusFile)
       ? (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as RunStatus)
       : { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() };
-    this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), 'a');
+    const metrics = path.join(dir, RUN_FILES.metrics);
+    const torn = endsMidLine(metrics);
+    this.metricsFd = fs.openSync(metrics, 'a');
+    // A torn last line (the previous writer died mid-event) is left for readers to skip; the next event must not be
+    // glued onto it, so it starts on a fresh line.
+    if (torn) fs.writeSync(this.metricsFd, '\n');
     this.logFd = fs.openSync(path.join(dir, RUN_FILES.log), 'a');
   }
 

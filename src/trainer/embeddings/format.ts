@@ -156,6 +156,20 @@ export function readEmbeddingHeader(headerPath: string): EmbeddingHeader {
   return parseEmbeddingHeader(readJson(headerPath), headerPath);
 }
 
+/**
+ * Refuses a snapshot with a NaN or ±Infinity coordinate (training diverged), naming its file and epoch: `project` and
+ * `export-embeddings` both call this, so neither passes on vectors the other refuses.
+ */
+export function checkFiniteVectors(emb: LoadedEmbedding, headerPath: string): void {
+  const { vectors, header } = emb;
+  for (let i = 0; i < vectors.length; i++) {
+    if (!Number.isFinite(vectors[i])) {
+      const file = path.join(path.dirname(headerPath), header.vectors);
+      throw new Error(`${file}: row ${Math.floor(i / header.dim)} has a non-finite value (${vectors[i]}); training diverged by epoch ${header.epoch}. Use an earlier epoch (--epoch).`);
+    }
+  }
+}
+
 /** Reads and validates a snapshot; sizes must match the header exactly. */
 export function readEmbedding(headerPath: string): LoadedEmbedding {
   const header = readEmbeddingHeader(headerPath);

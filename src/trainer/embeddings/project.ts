@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EMBEDDING_SCHEMA_VERSION, type ClusterMetrics, type EmbeddingLayer, type ProjectionHeader, type ProjectionMethod, type ProjectionParams, type TsneParams, type UmapParams } from '../../shared/embeddingFiles';
 import { canonicalJson, normalizeParams, projectionKey, projectionPaths, readCachedProjection, snapshotIdentity, writeProjection, type SnapshotIdentity } from './cache';
-import { embeddingsDir, findEmbedding, readEmbedding, writeFileAtomic } from './format';
+import { checkFiniteVectors, embeddingsDir, findEmbedding, readEmbedding, writeFileAtomic } from './format';
 import {
   DEFAULT_KNN_QUERIES,
   DEFAULT_METRIC_K,
@@ -57,14 +57,6 @@ export type ProgressFn = (fraction: number, stage: string) => void;
 function stage(report: ProgressFn | undefined, name: string, from: number, to: number): ((f: number) => void) | undefined {
   if (!report) return undefined;
   return (f) => report(from + (to - from) * Math.min(1, Math.max(0, f)), name);
-}
-
-function checkFinite(vectors: Float32Array, dim: number, file: string, epoch: number): void {
-  for (let i = 0; i < vectors.length; i++) {
-    if (!Number.isFinite(vectors[i])) {
-      throw new Error(`${file}: row ${Math.floor(i / dim)} has a non-finite value (${vectors[i]}); training diverged by epoch ${epoch}. Project an earlier epoch.`);
-    }
-  }
 }
 
 /** Validates a request's parameters against the snapshot size before any heavy work. */
@@ -123,7 +115,7 @@ export function project(req: ProjectRequest, report?: ProgressFn): ProjectResult
   const headerFile = path.join(req.runDir, entry.path);
   const emb = readEmbedding(headerFile);
   const { count: n, dim: d } = emb.header;
-  checkFinite(emb.vectors, d, path.join(path.dirname(headerFile), emb.header.vectors), emb.header.epoch);
+  checkFiniteVectors(emb, headerFile);
   const unit = normalizeRows(emb.vectors, n, d);
 
   let coords: Float32Array;

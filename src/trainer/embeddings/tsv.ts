@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedEmbedding } from './format';
+import { makeDirs } from '../makeDirs';
 
 export type MetadataColumn = 'label' | 'class' | 'index';
 export const METADATA_COLUMNS: readonly MetadataColumn[] = ['label', 'class', 'index'];
@@ -44,7 +45,7 @@ export function metadataRows(emb: LoadedEmbedding, columns: readonly MetadataCol
 
 /** Writes vectors.tsv and metadata.tsv into outDir (created if missing); returns their paths. */
 export function writeProjectorTsv(emb: LoadedEmbedding, outDir: string, columns: readonly MetadataColumn[]): { vectors: string; metadata: string } {
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir, 'output folder (--out)');
   const vectors = path.join(outDir, 'vectors.tsv');
   const metadata = path.join(outDir, 'metadata.tsv');
   const { count, dim } = emb.header;

@@ -1,0 +1,114 @@
+/**
+ * Issue 18, families 6–8 at the unit level: run folders are created exclusively and never half-made, a torn metrics
+ * line is not glued to, a rotation cut by SIGKILL is finished, paths read from a run folder stay inside it, NaN
+ * snapshots are refused by export-embeddings as by project, and mkdir -p under /proc ends.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runExportEmbeddingsCommand } from '../../src/cli/exportEmbeddingsCommand';
+import { parseEventLines } from '../../src/shared/eventLog';
+import { loadModelFrom, recoverCheckpointRotation } from '../../src/trainer/checkpoint';
+import { writeEmbedding } from '../../src/trainer/embeddings/format';
+import { makeDirs } from '../../src/trainer/makeDirs';
+import { createRunFolder, RunFolder, writeJsonAtomic } from '../../src/trainer/runFolder';
+import { tempDir, tinyConfig } from '../helpers/runs';
+
+describe('run folders (issue 18)', () => {
+  it('two runs whose random suffixes collide get two folders (exclusive mkdir, retried)', () => {
+    const config = tinyConfig();
+    const random = Math.random;
+    const draws = [0.5, 0.5, 0.25];
+    Math.random = () => draws.shift() ?? random();
+    try {
+      const a = createRunFolder(config);
+      const b = createRunFolder(config);
+      assert.notEqual(a, b);
+      assert.ok(fs.existsSync(path.join(a, 'config.json')) && fs.existsSync(path.join(b, 'config.json')));
+    } finally {
+      Math.random = random;
+    }
+  });
+
+  it('a failed atomic write leaves no *.tmp behind', () => {
+    const dir = tempDir('dcl-atomic-');
+    const target = path.join(dir, 'status.json');
+    fs.mkdirSync(target); // renaming a file over a folder fails
+    assert.throws(() => writeJsonAtomic(target, { a: 1 }));
+    assert.deepEqual(fs.readdirSync(dir), ['status.json']);
+  });
+
+  it('appending to a metrics.jsonl whose last line is torn starts on a fresh line', () => {
+    const dir = tempDir('dcl-torn-');
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '{"step":0,"epoch":0,"time":"t","type":"knn","accuracy":0.5,"k":1,"t":0.1}\n{"step":1,"epo');
+    const folder = new RunFolder(dir);
+    folder.appendEvent({ step: 2, epoch: 0, time: 't', type: 'stopped', reason: 'test' });
+    folder.close();
+    const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n');
+    assert.equal(lines[1], '{"step":1,"epo', 'the fragment stays on its own line');
+    assert.equal(JSON.parse(lines[2]).type, 'stopped');
+    assert.equal(parseEventLines(lines.join('\n')).events.at(-1)?.type, 'stopped');
+  });
+
+  it('mkdir -p under /proc fails with one line instead of spinning; a file in the way is named', { skip: !fs.existsSync('/proc/self') && 'no /proc here' }, () => {
+    const t0 = Date.now();
+    assert.throws(() => makeDirs('/proc/dcl-x/y', 'runs folder (--runs-dir)'), /^Error: cannot create the runs folder \(--runs-dir\) \/proc\/dcl-x\/y: mkdir \/proc\/dcl-x failed \(ENOENT\); choose a writable path$/);
+    assert.ok(Date.now() - t0 < 1000);
+    const dir = tempDir('dcl-mkdirs-');
+    fs.writeFileSync(path.join(dir, 'file'), '');
+    assert.throws(() => makeDirs(path.join(dir, 'file', 'x'), 'output folder (--out)'), /file is not a folder; choose another path/);
+    makeDirs(path.join(dir, 'a', 'b', 'c'), 'x');
+    assert.ok(fs.statSync(path.join(dir, 'a', 'b', 'c')).isDirectory());
+  });
+});
+
+describe('checkpoint rotation leftovers (issue 18)', () => {
+  const DEAD_PID = 2 ** 22 + 7; // above Linux's pid_max default, so no live process has it
+  const checkpointAt = (dir: string, step: number | undefined) => {
+    fs.mkdirSync(dir, { recursive: true });
+    if (step !== undefined) fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify({ step, epoch: 0, time: 't' }));
+  };
+  const stepOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'latest', 'checkpoint.json'), 'utf8')).step;
+
+  it('a SIGKILL between the renames (latest gone, latest.<pid>.old left) restores the old checkpoint', () => {
+    const dir = tempDir('dcl-rot-');
+    checkpointAt(path.join(dir, `latest.${DEAD_PID}.old`), 15);
+    checkpointAt(path.join(dir, `latest.${DEAD_PID}.tmp`), undefined); // incomplete: no checkpoint.json yet
+    recoverCheckpointRotation(dir);
+    assert.deepEqual(fs.readdirSync(dir), ['latest']);
+    assert.equal(stepOf(dir), 15);
+  });
+
+  it('a complete tmp copy is newer than the old one and wins; leftovers beside an intact latest are removed', () => {
+    const dir = tempDir('dcl-rot-');
+    checkpointAt(path.join(dir, `latest.${DEAD_PID}.old`), 15);
+    checkpointAt(path.join(dir, `latest.${DEAD_PID}.tmp`), 30);
+    recoverCheckpointRotation(dir);
+    assert.equal(stepOf(dir), 30);
+    checkpointAt(path.join(dir, `latest.${DEAD_PID}.old`), 15);
+    recoverCheckpointRotation(dir);
+    assert.deepEqual(fs.readdirSync(dir), ['latest']);
+    assert.equal(stepOf(dir), 30);
+  });
+});
+
+describe('paths read from a run folder stay inside it (issue 18)', () => {
+  it('a model.json whose weightsManifest leaves the folder is refused, naming the file', async () => {
+    const dir = tempDir('dcl-escape-');
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../../../etc/passwd'], weights: [] }] }));
+    await assert.rejects(loadModelFrom(dir), /model\.json \(weightsManifest\) names "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd", which is outside /);
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['/etc/passwd'], weights: [] }] }));
+    await assert.rejects(loadModelFrom(dir), /names "\/etc\/passwd", which is outside/);
+  });
+
+  it('export-embeddings refuses a NaN snapshot as project does, naming the file, row and epoch', async () => {
+    const dir = tempDir('dcl-nan-');
+    const vectors = new Float32Array(3 * 4);
+    vectors[4 * 2 + 1] = NaN;
+    writeEmbedding(dir, { epoch: 3, step: 9, layer: 'encoder', dataset: 's', vectors, dim: 4, labels: new Int32Array(3), indices: new Int32Array(3) });
+    const out = path.join(dir, 'tsv');
+    await assert.rejects(runExportEmbeddingsCommand(['--run-dir', dir, '--out', out], () => {}), /e0003-encoder\.f32: row 2 has a non-finite value \(NaN\); training diverged by epoch 3\. Use an earlier epoch/);
+    assert.equal(fs.existsSync(out), false, 'nothing written');
+  });
+});
