@@ -54,7 +54,13 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
       if (e instanceof ConfigError) throw new UsageError(`train: ${e.message}`);
       throw e;
     }
-    const { createRunFolder } = await import('../trainer/runFolder');
+    const [{ createRunFolder }, { checkRunData }] = await Promise.all([import('../trainer/runFolder'), import('../trainer/dataPreflight')]);
+    // The data is checked (headers, sizes, counts) before the run folder exists, so a bad --data-dir leaves nothing.
+    try {
+      checkRunData(config);
+    } catch (e) {
+      throw new UsageError(`train: ${(e as Error).message}`);
+    }
     runDir = createRunFolder(config);
   }
 

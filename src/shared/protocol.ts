@@ -267,8 +267,11 @@ export type ChildToHost = { type: 'flushed' };
 /** Messages the parent sends to the trainer child. */
 export type HostToChild = { type: 'stop' };
 
-/** The trainer child's exit code when it refused `--resume` (the run folder is left exactly as it was). */
-export const EXIT_RESUME_REFUSED = 3;
+/**
+ * The trainer child's exit code when it refused `--resume` (the run folder is left exactly as it was); the host
+ * reads it only from a resume launch.
+ */
+export const EXIT_RESUME_REFUSED = 75;
 
 export const RUN_FILES = {
   config: 'config.json',

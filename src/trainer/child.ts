@@ -1,11 +1,11 @@
 /**
  * Entry of the trainer child process the extension launches: `node dist/trainer.js --run-dir DIR [--resume]`
- * (--resume continues the run from its latest checkpoint; a refusal is one line on stderr and exit code 1).
+ * (--resume continues the run from its latest checkpoint; a refusal is one line on stderr and EXIT_RESUME_REFUSED).
  * DIR/config.json must exist. Events go to DIR/metrics.jsonl and log lines to DIR/log.txt and stdout; when
  * launched with an IPC channel (child_process.fork), each appended event rings the parent's doorbell
  * (`{type: 'flushed'}`) so it reads the file at once. The parent's `{type: 'stop'}` asks for a stop.
  */
-import type { ChildToHost } from '../shared/protocol';
+import { EXIT_RESUME_REFUSED, type ChildToHost } from '../shared/protocol';
 import { installStopHandlers } from './stopSignal';
 import { ResumeRefused } from './resume';
 import { injectedFailures, runTraining } from './train';
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   } catch (e) {
     if (!(e instanceof ResumeRefused)) throw e;
     process.stderr.write(`trainer: ${e.message}\n`);
-    return 1;
+    return EXIT_RESUME_REFUSED;
   }
   if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);
   return result.state === 'failed' ? 1 : 0;

@@ -22,6 +22,7 @@ import {
 } from '../../src/shared/protocol';
 import { EMBEDDING_LAYERS } from '../../src/shared/embeddingFiles';
 import { CONFIG_FLAGS } from '../../src/cli/trainFlags';
+import { RESUMABLE_STATES } from '../../src/host/runs/resumeCheck';
 
 const root = repoRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -133,6 +134,9 @@ describe('package.json contributions', () => {
     };
     assert.deepEqual(shownFor('dclExplorer.stopRun', 'inline'), ['queued', 'running']);
     assert.deepEqual(shownFor('dclExplorer.deleteRun'), ['finished', 'stopped', 'failed', 'interrupted']);
+    // Resume continues from a checkpoint: not a run still going, nor one with nothing left to train.
+    assert.deepEqual(shownFor('dclExplorer.resumeRun', '2_run'), ['stopped', 'failed', 'interrupted']);
+    assert.deepEqual(new Set(shownFor('dclExplorer.resumeRun', 'inline')), new Set(RESUMABLE_STATES), 'the menu and the command agree');
     for (const c of ['dclExplorer.openCharts', 'dclExplorer.compareRuns', 'dclExplorer.openProjection', 'dclExplorer.exportEmbeddings', 'dclExplorer.rerun', 'dclExplorer.rerunWithChanges', 'dclExplorer.revealRun']) {
       assert.equal(shownFor(c).length, 6, `${c} applies to every run`);
     }

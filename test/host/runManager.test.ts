@@ -76,6 +76,38 @@ describe('RunManager with the fake trainer', () => {
     assert.ok(events.filter((e) => e.type === 'step').length >= 3);
   });
 
+  it('resumes a stopped run in the same folder: the trainer gets --resume and continues the event stream', async () => {
+    const first = manager(root, { FAKE_TRAINER_MODE: 'forever', FAKE_TRAINER_STEP_MS: '10' });
+    const runDir = await first.m.start(tinyConfig(), root);
+    await waitFor('a few steps', () => fs.existsSync(path.join(runDir, 'metrics.jsonl')) && fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').length > 4);
+    await first.m.stop(runDir);
+    const stoppedAt = status(runDir).step!;
+    const { m, ended, output } = manager(root, { FAKE_TRAINER_MODE: 'finish', FAKE_TRAINER_STEPS: String(stoppedAt + 2) });
+    m.resume(runDir);
+    assert.equal(m.isOwned(runDir), true);
+    assert.throws(() => m.resume(runDir), /already queued or running/);
+    const end = await ended(runDir);
+    assert.equal(end.outcome.state, 'finished');
+    assert.ok(output.some((l) => l.includes('fakeTrainer: resumed')), output.join('\n'));
+    const types = parseEventLines(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')).events.map((e) => `${e.type}@${e.step}`);
+    assert.deepEqual(types.slice(types.indexOf(`stopped@${stoppedAt}`)), [`stopped@${stoppedAt}`, `resumed@${stoppedAt}`, `step@${stoppedAt + 1}`, `step@${stoppedAt + 2}`, `knn@${stoppedAt + 2}`, `finished@${stoppedAt + 2}`]);
+    assert.equal(status(runDir).state, 'finished');
+  });
+
+  it('a resume the trainer refuses leaves the run as it was and reports the reason', async () => {
+    const first = manager(root, { FAKE_TRAINER_MODE: 'forever', FAKE_TRAINER_STEP_MS: '10' });
+    const runDir = await first.m.start(tinyConfig(), root);
+    await waitFor('a step', () => fs.existsSync(path.join(runDir, 'metrics.jsonl')) && fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').length > 2);
+    await first.m.stop(runDir);
+    const before = ['status.json', 'metrics.jsonl'].map((f) => fs.readFileSync(path.join(runDir, f), 'utf8'));
+    const { m, ended } = manager(root, { FAKE_TRAINER_MODE: 'refuse-resume' });
+    m.resume(runDir);
+    const end = await ended(runDir);
+    assert.equal(end.outcome.state, 'stopped');
+    assert.match(end.outcome.error ?? '', /^cannot resume: .* has no checkpoint/);
+    assert.deepEqual(['status.json', 'metrics.jsonl'].map((f) => fs.readFileSync(path.join(runDir, f), 'utf8')), before);
+  });
+
   it('kills a trainer that ignores the stop request after the timeout, and marks it stopped', async () => {
     const { m, events } = manager(root, { FAKE_TRAINER_MODE: 'ignore-stop' }, { stopTimeoutMs: 300 });
     const runDir = await m.start(tinyConfig(), root);

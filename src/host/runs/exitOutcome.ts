@@ -35,8 +35,8 @@ function describeCrash(exit: TrainerExit, execPath: string): string {
   return `the trainer exited with code ${exit.code}${last ? `: ${last.trim()}` : ''}.`;
 }
 
-/** Decides the final state after the trainer process of a run has exited. */
-export function exitOutcome(exit: TrainerExit, status: RunStatus | undefined, execPath: string): ExitOutcome {
+/** Decides the final state after the trainer process of a run has exited; `resume`: it was launched with --resume. */
+export function exitOutcome(exit: TrainerExit, status: RunStatus | undefined, execPath: string, resume = false): ExitOutcome {
   const written = status?.state;
   if (exit.stopRequested) {
     if (written === 'finished' || written === 'failed') return { state: written, error: written === 'failed' ? status?.error : undefined };
@@ -44,7 +44,7 @@ export function exitOutcome(exit: TrainerExit, status: RunStatus | undefined, ex
     const error = exit.killedAfterTimeout ? 'the trainer did not stop in time and was killed; everything it wrote up to then is kept' : undefined;
     return { state: 'stopped', write: { state: 'stopped', error } };
   }
-  if (exit.code === EXIT_RESUME_REFUSED && !exit.signal) {
+  if (resume && exit.code === EXIT_RESUME_REFUSED && !exit.signal) {
     // The trainer refused to resume and touched nothing: the run keeps the state it had.
     const line = [...exit.stderrTail].reverse().find((l) => l.trim() !== '');
     return { state: written === 'stopped' ? 'stopped' : 'failed', error: line?.replace(/^trainer: /, '') ?? 'the trainer refused to resume the run' };

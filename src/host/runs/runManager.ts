@@ -163,6 +163,7 @@ export class RunManager {
   }
 
   private launch(runDir: string): void {
+    const resume = this.resuming.delete(runDir);
     const execPath = this.options.execPath();
     const { trainerPath } = this.options;
     if (!fs.existsSync(trainerPath)) {
@@ -179,7 +180,7 @@ export class RunManager {
         trainerPath,
         execPath,
         runDir,
-        resume: this.resuming.delete(runDir),
+        resume,
         cwd: this.options.cwd(),
         // The editor's runtime is Electron: without this flag it would start a second editor, not Node.
         env: { ...(this.options.env?.() ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
@@ -191,7 +192,7 @@ export class RunManager {
     this.changes.fire({ kind: 'launched', runDir, pid: proc.pid });
     void proc.exited.then(async (exit) => {
       const status = await readStatus(runDir);
-      await this.finish(runDir, exit, exitOutcome(exit, status, execPath));
+      await this.finish(runDir, exit, exitOutcome(exit, status, execPath, resume));
     });
   }
 

@@ -15,6 +15,7 @@ import { runLabel } from '../../runs/runPresentation';
 import type { DclHost } from '../dclHost';
 import { QuickInputPrompter } from '../quickInputPrompter';
 import { workspaceBase } from '../settings';
+import { resumeRuns } from './resumeRunCommand';
 
 /** The interactive questions, prefilled from `defaults`; resolves with the config or undefined. */
 function askForConfig(title: string, defaults: RunConfig): Promise<RunConfig | undefined> {
@@ -127,5 +128,6 @@ export function registerStartRunCommands(host: DclHost): vscode.Disposable[] {
     vscode.commands.registerCommand('dclExplorer.startRunFromConfig', (arg: unknown) => startRunFromConfig(host, arg)),
     vscode.commands.registerCommand('dclExplorer.rerun', (...args: unknown[]) => rerun(host, args)),
     vscode.commands.registerCommand('dclExplorer.rerunWithChanges', (...args: unknown[]) => rerunWithChanges(host, args)),
+    vscode.commands.registerCommand('dclExplorer.resumeRun', (...args: unknown[]) => resumeRuns(host, args)),
   ];
 }
