@@ -1,12 +1,15 @@
 /**
- * `dcl-explorer sweep`: a grid of runs (losses × batch sizes × seeds), each in its own trainer child process
- * (fresh TensorFlow.js state per run), `--parallel N` at a time, then the paper-shaped results table.
+ * `dcl-explorer sweep`: a grid of runs (losses × batch sizes × any `--grid` config fields × seeds), each in its
+ * own trainer process (fresh TensorFlow.js state per run), `--parallel N` at a time, then the results table
+ * pivoted on the fields that vary.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOSS_KINDS, RUN_FILES, type LossKind, type RunConfig, type RunStatus } from '../shared/protocol';
-import { formatPlainTable, resultsRows, resultsTables, type RunResult } from '../shared/resultsTable';
+import { chooseLayout, formatPlainTable, resultFromConfig, resultsRows, resultsTables, type TableLayout } from '../shared/resultsTable';
 import { ConfigError, mergeConfig, resolveConfig } from '../shared/runConfig';
+import { GRID_FIELDS, GridError, gridDescription, parseGridArgs, planSweep, sweepAxes, sweepField, type PlannedRun } from '../shared/sweepGrid';
+import { writeSweepRecord } from '../launchers/sweepRecord';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { configFromFlags, CONFIG_FLAGS, pruneUndefined, readConfigFile } from './trainFlags';
 import { LAUNCHER_FLAGS, launcherKind, pollMs, slurmOptionsFromFlags } from './sweepLauncherFlags';
@@ -20,6 +23,9 @@ const SPEC: Record<string, FlagSpec> = {
   losses: { type: 'string', help: 'comma-separated losses (default infonce,dcl,dclw)' },
   'batch-sizes': { type: 'string', help: 'comma-separated batch sizes (default: the config\'s batch size)' },
   seeds: { type: 'string', help: 'comma-separated seeds (default 0)' },
+  grid: { type: 'string', repeatable: true, help: 'FIELD=V1,V2,…: also vary a run-config field, e.g. temperature=0.05,0.1 or lr=1e-3,3e-4 (repeatable)' },
+  rows: { type: 'string', help: 'table rows: a varied field (default loss)' },
+  cols: { type: 'string', help: 'table columns: a varied field (default: the first other field that varies, else batch size)' },
   parallel: { type: 'string', help: 'runs at once (default 1; with --launcher slurm the job array\'s %N limit)' },
   ...LAUNCHER_FLAGS,
   ...Object.fromEntries(Object.entries(CONFIG_FLAGS).filter(([k]) => !['loss', 'batch-size', 'seed'].includes(k))),
@@ -27,9 +33,12 @@ const SPEC: Record<string, FlagSpec> = {
 };
 
 export const SWEEP_HELP = formatHelp(
-  'Usage: dcl-explorer sweep [--losses infonce,dcl,dclw] [--batch-sizes 32,64,128] [--seeds 0,1,2] [--parallel N] [--launcher local|slurm] [run flags]\n\n' +
-    'Runs every combination as its own run folder (grouped by a shared sweepId) and prints the kNN accuracy\n' +
-    'table: one row per loss, one column per batch size, mean ± std over seeds.\n' +
+  'Usage: dcl-explorer sweep [--losses infonce,dcl,dclw] [--batch-sizes 32,64,128] [--grid FIELD=V1,V2 …] [--seeds 0,1,2]\n' +
+    '                          [--rows FIELD] [--cols FIELD] [--parallel N] [--launcher local|slurm] [run flags]\n\n' +
+    'Runs every combination as its own run folder (grouped by a shared sweepId) and prints the kNN (and, where\n' +
+    'runs have it, linear) top-1 table, mean ± std over seeds: rows loss and columns batch size unless --grid\n' +
+    'varies more; further varying fields give one table per value. --grid fields (flag or config path):\n' +
+    `${GRID_FIELDS.map((f) => (f.flag === f.path ? f.flag : `${f.flag} (${f.path})`)).join(', ')}.\n` +
     'With --launcher slurm the grid is one Slurm job array (the runs folder must be on storage the compute\n' +
     'nodes share): stdout gets "slurm job ID" and the run folders; --wait also waits and prints the table.',
   SPEC,
@@ -49,31 +58,6 @@ function list<T>(flags: ParsedFlags, name: string, parse: (s: string) => T | und
 
 const wholeNumber = (min: number) => (s: string) => (/^\d+$/.test(s) && Number(s) >= min ? Number(s) : undefined);
 
-export interface SweepPlanItem {
-  config: RunConfig;
-  label: string;
-}
-
-/** Every run of the grid, validated before anything is created. */
-export function planSweep(base: ReturnType<typeof mergeConfig>, losses: LossKind[], batchSizes: number[], seeds: number[], sweepId: string): SweepPlanItem[] {
-  const items: SweepPlanItem[] = [];
-  for (const loss of losses) {
-    for (const batchSize of batchSizes) {
-      for (const seed of seeds) {
-        const label = `${loss} b${batchSize} seed ${seed}`;
-        try {
-          const config = resolveConfig(mergeConfig(base, { loss, batchSize, seed, sweepId, name: `${base.name ? `${base.name}: ` : ''}${label}` }));
-          items.push({ config, label });
-        } catch (e) {
-          if (e instanceof ConfigError) throw new UsageError(`sweep: ${label}: ${e.message}`);
-          throw e;
-        }
-      }
-    }
-  }
-  return items;
-}
-
 function readStatus(dir: string): RunStatus | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.status), 'utf8')) as RunStatus;
@@ -92,6 +76,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
   const losses = list(flags, 'losses', (s) => (LOSS_KINDS.includes(s as LossKind) ? (s as LossKind) : undefined), `a loss (${LOSS_KINDS.join(', ')})`) ?? [...LOSS_KINDS];
   const batchSizes = list(flags, 'batch-sizes', wholeNumber(2), 'a batch size ≥ 2') ?? [resolveConfigSafe(base).batchSize];
   const seeds = list(flags, 'seeds', wholeNumber(0), 'a whole-number seed') ?? [0];
+  const axes = sweepAxes(losses, batchSizes, usage(() => parseGridArgs((flags.grid as string[] | undefined) ?? [])));
   const parallel = numberFlag(flags, 'parallel', 'sweep') ?? 1;
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`sweep: --parallel must be a whole number ≥ 1; got ${parallel}`);
   const kind = launcherKind(flags);
@@ -115,13 +100,26 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
 
   const { createRunFolder, newRunId } = await import('../trainer/runFolder');
   const sweepId = `sweep-${newRunId({ loss: losses.join('-') as LossKind, batchSize: batchSizes[0] })}`;
-  const plan = planSweep(base, losses, batchSizes, seeds, sweepId);
+  const plan = usage(() => planSweep(base, axes, seeds, sweepId));
+  const gridFields = axes.map((a) => a.field);
+  // --rows / --cols are checked against the plan now, not after hours of training.
+  const layout = usage(() => chooseLayout(plan.map((p) => resultFromConfig(p.config, gridFields, NaN, NaN)), { rows: str(flags.rows), cols: str(flags.cols) }));
+  const { checkRunData } = await import('../trainer/dataPreflight');
+  for (const p of plan) {
+    try {
+      checkRunData(p.config);
+    } catch (e) {
+      throw new UsageError(`sweep: ${(e as Error).message}`);
+    }
+  }
   const dirs = plan.map((p) => createRunFolder(p.config));
-  const grid = `${plan.length} runs (${losses.join(', ')} × batch ${batchSizes.join(', ')} × seed ${seeds.join(', ')})`;
+  const recordFile = writeSweepRecord(path.dirname(dirs[0]), { sweepId, axes, seeds, runDirs: dirs });
+  const grid = `${plan.length} runs (${axes.map((a) => `${sweepField(a.field).flag} ${a.values.join(', ')}`).join(' × ')} × seed ${seeds.join(', ')})`;
   let launched: LaunchedRuns;
   try {
-    launched = await launcher.launch(dirs, { concurrency: parallel, name: sweepId });
+    launched = await launcher.launch(dirs, { concurrency: parallel, name: sweepId, runLabels: plan.map(runLabel) });
   } catch (e) {
+    fs.rmSync(recordFile, { force: true });
     if (e instanceof SlurmError) throw new Error(`sweep: the submission failed and nothing was kept: ${e.message}`);
     throw e;
   }
@@ -168,16 +166,36 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 
-  const results: RunResult[] = plan.map((p, i) => {
-    const s = readStatus(dirs[i]);
-    const finished = s?.state === 'finished';
-    return { loss: p.config.loss, batchSize: p.config.batchSize, seed: p.config.seed, accuracy: finished ? (s.final?.knnAccuracy ?? NaN) : NaN, linearAccuracy: finished ? (s.final?.linearAccuracy ?? NaN) : NaN };
-  });
-  process.stdout.write(resultsTables(results).map((t) => formatPlainTable(resultsRows(t))).join('\n'));
+  process.stdout.write(sweepTablesText(plan, dirs, gridFields, layout));
   process.stdout.write(`runs: ${path.dirname(dirs[0])} (sweepId ${sweepId})\n`);
   const failed = plan.filter((_, i) => readStatus(dirs[i])?.state === 'failed').length;
   if (failed) process.stderr.write(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt${kind === 'slurm' ? ' and slurm.err' : ''}\n`);
   return failed ? 1 : 0;
+}
+
+/** The finished runs' kNN and linear top-1 as plain-text tables (unfinished runs are missing cells). */
+function sweepTablesText(plan: PlannedRun[], dirs: string[], gridFields: string[], layout: TableLayout): string {
+  const results = plan.map((p, i) => {
+    const s = readStatus(dirs[i]);
+    const finished = s?.state === 'finished';
+    return resultFromConfig(p.config, gridFields, finished ? (s.final?.knnAccuracy ?? NaN) : NaN, finished ? (s.final?.linearAccuracy ?? NaN) : NaN);
+  });
+  return resultsTables(results, layout).map((t) => formatPlainTable(resultsRows(t))).join('\n');
+}
+
+/** `loss=dcl batch-size=64 temperature=0.05 seed=0`: what a run trains, for the Slurm script's task list. */
+const runLabel = (p: PlannedRun): string => `${gridDescription(p.point)} seed=${p.config.seed}`;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Grid and layout problems are usage errors: exit 2, one line, nothing created. */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GridError) throw new UsageError(`sweep: ${e.message}`);
+    throw e;
+  }
 }
 
 function resolveConfigSafe(base: ReturnType<typeof mergeConfig>): RunConfig {
