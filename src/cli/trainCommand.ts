@@ -68,7 +68,7 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
   const shouldStop = installStopHandlers((why) => process.stderr.write(`\n${why}: finishing the current step, then stopping (press Ctrl+C again to quit at once)\n`));
   const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
   // A refused resume (running, finished, no checkpoint) throws its one line before the folder is touched.
-  const result = await runTraining(runDir, { shouldStop, onEvent: report, ...injectedFailures(process.env) }, { resume });
+  const result = await runTraining(runDir, { shouldStop, stopWhy: shouldStop.why, onEvent: report, ...injectedFailures(process.env) }, { resume });
   // The progress lines end with the reason; with --quiet it is still the one line a failure prints.
   if (result.state === 'failed' && !report) process.stderr.write(`failed: ${result.error}\n`);
   process.stdout.write(`${runDir}\n`);

@@ -46,6 +46,7 @@ async function main(): Promise<number> {
       runDir,
       {
         shouldStop,
+        stopWhy: shouldStop.why,
         onEvent: () => send({ type: 'flushed' }),
         onLog: (line) => process.stdout.write(line + '\n'),
         ...injectedFailures(process.env),

@@ -24,7 +24,7 @@ import { ConfigError, resolveConfig } from '../shared/runConfig';
 import { summarizeNpc } from '../shared/stats';
 import { defaultAugmentOptions } from './augment';
 import { initBackend, type BackendChoice } from './backend';
-import { saveCheckpoint, type ResumePoint } from './checkpoint';
+import { recoverCheckpointRotation, saveCheckpoint, type ResumePoint } from './checkpoint';
 import { loadDataset, type Dataset, type ImageSet } from './data';
 import { imageBytes } from './data/types';
 import { describeFailure, simulatedWasmAbort, type FailureContext } from './fatalErrors';
@@ -38,6 +38,7 @@ import { encodeOptimizerState } from './optimizerState';
 import { deriveSeed } from './random';
 import { checkPlanFitsConfig, planResume, restoreCheckpoint, type ResumePlan } from './resume';
 import { augmentSeeds, epochOrder, rngState } from './trainRandom';
+import { setQuitRecorder } from './quitRecorder';
 import { RunFolder } from './runFolder';
 import { TensorBoardEventFile } from './tensorboard/eventFile';
 import { learningRateAt } from './schedule';
@@ -49,6 +50,8 @@ export interface TrainHooks {
   onLog?: (line: string) => void;
   /** Polled after every step: true finishes the step, checkpoints and ends the run as `stopped`. */
   shouldStop?: () => boolean;
+  /** What asked for the stop (SIGHUP, stderr closed …), for the `stopped` reason. */
+  stopWhy?: () => string | undefined;
   /** Test hook: make the loss non-finite at this step to exercise the failure path. */
   injectNonFiniteAtStep?: number;
   /** Test hook: throw the wasm runtime's heap-exhausted abort at this step, to exercise its explanation. */
@@ -135,22 +138,43 @@ export interface TrainOptions {
 
 export async function runTraining(runDir: string, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
   // Checked before the folder is opened, so a refused resume leaves it as it was.
+  // A checkpoint rotation a SIGKILL cut short is finished first, so the resume plan and readers find `latest`.
+  recoverCheckpointRotation(path.join(runDir, RUN_FILES.checkpoints));
   const plan = options.resume ? planResume(runDir) : undefined;
   const folder = new RunFolder(runDir);
   const ctx = new RunContext(folder, hooks);
   const now = new Date().toISOString();
   folder.updateStatus(plan ? { state: 'running', resumedAt: now, endedAt: undefined, pid: process.pid, error: undefined } : { state: 'running', startedAt: now, pid: process.pid, error: undefined });
+  const forgetQuit = setQuitRecorder((why) => {
+    ctx.emit({ type: 'stopped', reason: `quit at once by ${why} during step ${ctx.step + 1}; the steps after the last checkpoint are lost` });
+    folder.updateStatus({ state: 'stopped', endedAt: new Date().toISOString(), step: ctx.step, epoch: ctx.epoch });
+  });
   try {
     return await train(ctx, resolveConfigOf(folder), plan);
   } catch (e) {
     const reason = describeFailure(e, { ...ctx.failure, step: ctx.step });
-    ctx.log(`failed: ${reason}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
-    ctx.emit({ type: 'failed', reason });
+    // The log line and the event may fail too (a full disk); status.json, the state readers trust, is still written.
+    ignoreFailure(() => ctx.log(`failed: ${reason}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`));
+    ignoreFailure(() => ctx.emit({ type: 'failed', reason }));
     folder.updateStatus({ state: 'failed', endedAt: new Date().toISOString(), error: reason, step: ctx.step, epoch: ctx.epoch });
     return { state: 'failed', error: reason };
   } finally {
-    ctx.tensorboard.close();
+    forgetQuit();
+    ignoreFailure(() => ctx.tensorboard.close());
     folder.close();
+  }
+}
+
+function stopReason(hooks: TrainHooks, step: number): string {
+  const why = hooks.stopWhy?.();
+  return `stopped by request${why ? ` (${why})` : ''} at step ${step}`;
+}
+
+function ignoreFailure(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Reported through status.json instead.
   }
 }
 
@@ -311,7 +335,7 @@ async function train(ctx: RunContext, config: RunConfig, plan?: ResumePlan): Pro
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (hooks.shouldStop?.()) {
           ctx.log(`stop requested: finishing at step ${ctx.step}`);
-          return await finishRun('stopped', { stepInEpoch: s + 1, epochLossSum }, `stopped by request at step ${ctx.step}`);
+          return await finishRun('stopped', { stepInEpoch: s + 1, epochLossSum }, stopReason(hooks, ctx.step));
         }
       }
       ctx.epoch = epoch + 1;
@@ -320,7 +344,7 @@ async function train(ctx: RunContext, config: RunConfig, plan?: ResumePlan): Pro
       if (last || (config.knn.everyEpochs > 0 && ctx.epoch % config.knn.everyEpochs === 0)) await evaluate(true);
       folder.updateStatus({ step: ctx.step, epoch: ctx.epoch, final: { loss: lastLoss, knnAccuracy: lastKnn, bestKnnAccuracy: bestKnn } });
       if (!last) await checkpoint(0, 0);
-      if (hooks.shouldStop?.()) return await finishRun('stopped', { stepInEpoch: 0, epochLossSum: 0 }, `stopped by request at step ${ctx.step}`);
+      if (hooks.shouldStop?.()) return await finishRun('stopped', { stepInEpoch: 0, epochLossSum: 0 }, stopReason(hooks, ctx.step));
     }
     return await finishRun('finished', { stepInEpoch: 0, epochLossSum: 0 });
   } finally {
