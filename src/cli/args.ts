@@ -6,9 +6,11 @@ export interface FlagSpec {
   /** 'string' takes a value, 'boolean' takes none. */
   type: 'string' | 'boolean';
   help: string;
+  /** A string flag that may be given several times (`--grid a=1 --grid b=2`): its values arrive as a list. */
+  repeatable?: boolean;
 }
 
-export type ParsedFlags = Record<string, string | boolean | undefined>;
+export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
 
 export function parseFlags(argv: string[], spec: Record<string, FlagSpec>, command: string): ParsedFlags {
   const out: ParsedFlags = {};
@@ -25,7 +27,8 @@ export function parseFlags(argv: string[], spec: Record<string, FlagSpec>, comma
     } else {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`${command}: option --${name} needs a value`);
-      out[name] = value;
+      if (s.repeatable) out[name] = [...((out[name] as string[] | undefined) ?? []), value];
+      else out[name] = value;
     }
   }
   return out;
@@ -42,6 +45,6 @@ export function numberFlag(flags: ParsedFlags, name: string, command: string): n
 }
 
 export function formatHelp(usage: string, spec: Record<string, FlagSpec>): string {
-  const rows = Object.entries(spec).map(([name, s]) => `  --${name}${s.type === 'string' ? ' VALUE' : ''}`.padEnd(28) + s.help);
+  const rows = Object.entries(spec).map(([name, s]) => `  --${name}${s.type === 'string' ? ' VALUE' : ''}${s.repeatable ? ' …' : ''}`.padEnd(28) + s.help);
   return `${usage}\n\nOptions:\n${rows.join('\n')}\n`;
 }

@@ -40,6 +40,13 @@ export interface LaunchedRuns {
   cancel(runDirs?: readonly string[]): Promise<void>;
 }
 
+export interface LaunchOptions {
+  concurrency: number;
+  name: string;
+  /** What each run trains, e.g. `loss=dcl temperature=0.05 seed=0` (the Slurm script lists them per array task). */
+  runLabels?: readonly string[];
+}
+
 export interface Launcher {
   readonly kind: LauncherKind;
   /**
@@ -47,5 +54,5 @@ export interface Launcher {
    * `concurrency` at once. When the launch fails, the run folders are deleted and the promise rejects with
    * a message that quotes the cause: nothing is left half-created.
    */
-  launch(runDirs: readonly string[], options: { concurrency: number; name: string }): Promise<LaunchedRuns>;
+  launch(runDirs: readonly string[], options: LaunchOptions): Promise<LaunchedRuns>;
 }

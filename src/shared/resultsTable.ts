@@ -6,8 +6,8 @@
  * Plain data so the CLI, the host and the charts webview print the same numbers.
  */
 import { lossInfo } from './lossRegistry';
-import type { LossKind } from './protocol';
-import { findSweepField, GridError, sortGridValues, sweepField, type GridPoint, type GridValue } from './sweepGrid';
+import type { LossKind, RunConfig } from './protocol';
+import { configValue, findSweepField, GridError, sortGridValues, sweepField, type GridPoint, type GridValue } from './sweepGrid';
 
 export interface RunResult {
   loss: LossKind;
@@ -19,6 +19,16 @@ export interface RunResult {
   accuracy: number;
   /** Linear-evaluation top-1 in [0, 1] (status.json final.linearAccuracy); absent or NaN when the run has none. */
   linearAccuracy?: number;
+}
+
+/** A run's row: its values of the sweep's grid fields (config paths) and its accuracies (NaN where it has none). */
+export function resultFromConfig(config: RunConfig, gridFields: readonly string[], accuracy: number, linearAccuracy: number): RunResult {
+  const fields: GridPoint = {};
+  for (const f of gridFields) {
+    const v = configValue(config, f);
+    if (v !== undefined && f !== 'loss' && f !== 'batchSize') fields[f] = v;
+  }
+  return { loss: config.loss, batchSize: config.batchSize, seed: config.seed, fields, accuracy, linearAccuracy };
 }
 
 /** Which accuracy a table shows. */

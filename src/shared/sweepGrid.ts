@@ -138,6 +138,11 @@ export function pointLabel(point: GridPoint): string {
     .join(' ');
 }
 
+/** `loss=dcl batch-size=64 temperature=0.05`: a point in the train flags' words. */
+export function gridDescription(point: GridPoint): string {
+  return Object.entries(point).map(([field, v]) => `${sweepField(field).flag}=${v}`).join(' ');
+}
+
 export interface PlannedRun {
   config: RunConfig;
   point: GridPoint;

@@ -25,6 +25,8 @@ export interface BatchScriptInput {
   cwd: string;
   /** Variables exported before the trainer starts. */
   env?: Record<string, string>;
+  /** What each array task trains (`loss=dcl temperature=0.05 seed=0`), written as comments so the script shows the grid. */
+  taskLabels?: readonly string[];
 }
 
 export interface BatchScript {
@@ -52,6 +54,7 @@ export function writeBatchScript(input: BatchScriptInput): BatchScript {
   const o = resolveSlurmOptions(input.options);
   checkEnv(input.env ?? {});
   if (!Number.isInteger(input.taskCount) || input.taskCount < 1) throw new Error(`a Slurm array needs at least one task; got ${input.taskCount}`);
+  if (input.taskLabels && input.taskLabels.length !== input.taskCount) throw new Error(`${input.taskLabels.length} task labels for ${input.taskCount} tasks`);
   if (!Number.isInteger(input.concurrency) || input.concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1; got ${input.concurrency}`);
   for (const [what, p] of [['run list', input.runListFile], ['output pattern', input.outputPattern], ['error pattern', input.errorPattern], ['trainer', input.trainerPath], ['working folder', input.cwd]]) {
     if (!p.startsWith('/')) throw new Error(`the ${what} path must be absolute (the job runs elsewhere); got ${JSON.stringify(p)}`);
@@ -78,6 +81,8 @@ export function writeBatchScript(input: BatchScriptInput): BatchScript {
     ...directives.map((d) => `#SBATCH ${d}`),
     '# Written by DCL Explorer. One array element per run folder: task i trains the folder on line i+1',
     '# of the run list. The trainer writes status.json and metrics.jsonl there itself.',
+    // A comment ends at the line break, so labels lose theirs; nothing here is ever run.
+    ...(input.taskLabels ?? []).map((label, i) => `# task ${i}: ${label.replace(/[\r\n\0]/g, ' ')}`),
     'set -eo pipefail',
     `RUN_LIST=${shellQuote(input.runListFile)}`,
     'TASK="${SLURM_ARRAY_TASK_ID:-0}"',

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LaunchedRuns, Launcher, RunEnd, TrainerInvocation } from '../launcher';
+import type { LaunchedRuns, Launcher, LaunchOptions, RunEnd, TrainerInvocation } from '../launcher';
 import { readRunStatus, TERMINAL, writeRunStatus } from '../runStatusFile';
 import { releaseJob, sbatch, scancel, SlurmError, spawnSlurm, type SlurmRunner } from './commands';
 import { SLURM_FILES, submissionDir } from './files';
@@ -31,7 +31,7 @@ export class SlurmLauncher implements Launcher {
     this.options = resolveSlurmOptions({ ...options, nodePath: options.nodePath ?? trainer.nodePath });
   }
 
-  async launch(runDirs: readonly string[], options: { concurrency: number; name: string }): Promise<LaunchedRuns> {
+  async launch(runDirs: readonly string[], options: LaunchOptions): Promise<LaunchedRuns> {
     const dirs = runDirs.map((d) => path.resolve(d));
     const roots = new Set(dirs.map((d) => path.dirname(d)));
     if (dirs.length === 0) throw new Error('a Slurm submission needs at least one run folder');
@@ -59,7 +59,7 @@ export class SlurmLauncher implements Launcher {
     return new SlurmRuns(this.run, dirs, `Slurm job ${submitted} (array 0-${n - 1}%${Math.min(options.concurrency, n)}); script ${path.join(subDir, SUBMISSION_FILES.script)}`);
   }
 
-  private writeFiles(subDir: string, dirs: string[], options: { concurrency: number; name: string }) {
+  private writeFiles(subDir: string, dirs: string[], options: LaunchOptions) {
     fs.mkdirSync(path.join(subDir, SUBMISSION_FILES.tasks), { recursive: true });
     for (const d of dirs) if (/[\n\r]/.test(d)) throw new Error(`run folder ${JSON.stringify(d)} contains a line break; choose another runs folder`);
     fs.writeFileSync(path.join(subDir, SUBMISSION_FILES.runList), dirs.join('\n') + '\n');
@@ -76,6 +76,7 @@ export class SlurmLauncher implements Launcher {
       trainerPath: path.resolve(this.trainer.trainerPath),
       cwd: path.resolve(this.trainer.cwd),
       env: this.trainer.env,
+      taskLabels: options.runLabels,
     });
     fs.writeFileSync(path.join(subDir, SUBMISSION_FILES.script), script.text, { mode: 0o755 });
     return script;
