@@ -59,6 +59,15 @@ describe('writeBatchScript', () => {
     );
   });
 
+  it("lists each array task's grid point as a comment (a label's line break cannot end the comment)", () => {
+    const labels = ['loss=dcl temperature=0.05 lr=0.001 seed=0', 'loss=dcl temperature=0.2 lr=0.001 seed=0', 'x\nrm -rf /'];
+    const { text } = writeBatchScript(input({ taskLabels: labels }));
+    const comments = text.split('\n').filter((l) => l.startsWith('# task '));
+    assert.deepEqual(comments, ['# task 0: loss=dcl temperature=0.05 lr=0.001 seed=0', '# task 1: loss=dcl temperature=0.2 lr=0.001 seed=0', '# task 2: x rm -rf /']);
+    assert.ok(text.indexOf('# task 2') < text.indexOf('set -eo pipefail'), 'listed before the first command');
+    assert.throws(() => writeBatchScript(input({ taskLabels: labels.slice(0, 2) })), /2 task labels for 3 tasks/);
+  });
+
   it('leaves out what is not set and caps the array limit at the task count', () => {
     const { text } = writeBatchScript(input({ options: DEFAULT_SLURM_OPTIONS, taskCount: 2, concurrency: 5, env: undefined }));
     assert.doesNotMatch(text, /--partition|--mem|--gres|module load|^\. /m);

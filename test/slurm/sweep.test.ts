@@ -51,15 +51,22 @@ describe('sweeps on a real Slurm', { skip, timeout: 600_000 }, () => {
     assert.match(r.stderr, /\[3\/3\]/);
   });
 
-  it('returns right after submitting without --wait', () => {
+  it('returns right after submitting a --grid sweep without --wait; the array script lists each task\'s grid point', () => {
     const root = newRunsRoot();
-    const r = cli(['sweep', '--launcher', 'slurm', '--losses', 'dcl', '--cpus-per-task', '1', ...TINY_FLAGS, '--runs-dir', root], cluster.env);
+    const r = cli(['sweep', '--launcher', 'slurm', '--losses', 'dcl', '--grid', 'temperature=0.05,0.2', '--cpus-per-task', '1', ...TINY_FLAGS, '--runs-dir', root], cluster.env);
     assert.equal(r.status, 0, r.stderr);
-    const [first, dir] = r.stdout.trim().split('\n');
+    const [first, dir, dir2] = r.stdout.trim().split('\n');
     assert.match(first, /^slurm job \d+$/);
     assert.doesNotMatch(r.stdout, /kNN top-1/);
     const s = status(dir);
     assert.ok(['queued', 'running', 'finished'].includes(s.state), s.state);
+    assert.deepEqual([dir, dir2].map((d) => JSON.parse(fs.readFileSync(path.join(d, 'config.json'), 'utf8')).temperature), [0.05, 0.2]);
+    const sweepId = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).sweepId;
+    const script = fs.readFileSync(path.join(root, '.slurm', sweepId, 'job.sbatch'), 'utf8');
+    assert.match(script, /^#SBATCH --array=0-1%1$/m);
+    assert.match(script, /^# task 0: loss=dcl batch-size=16 temperature=0\.05 seed=0$/m);
+    assert.match(script, /^# task 1: loss=dcl batch-size=16 temperature=0\.2 seed=0$/m);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, '.sweeps', `${sweepId}.json`), 'utf8')).axes[2], { field: 'temperature', values: [0.05, 0.2] });
     assert.match(r.stderr, /scancel \d+/);
   });
 
