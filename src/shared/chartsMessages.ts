@@ -6,7 +6,7 @@
  * Everything here is plain data so both sides (and the tests) import it without vscode or the DOM.
  */
 import type { NpcProfile } from './npcProfile';
-import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type FailedEvent, type FinishedEvent, type LinearEvent, type NpcSummary, type RunConfig, type RunStatus, type StartedEvent, type StoppedEvent } from './protocol';
+import { NPC_HISTOGRAM_BINS, NPC_PERCENTILES, type FailedEvent, type FinishedEvent, type LinearEvent, type NpcSummary, type ResumedEvent, type RunConfig, type RunStatus, type StartedEvent, type StoppedEvent } from './protocol';
 
 export const CHARTS_VIEW_TYPE = 'dclExplorer.charts';
 export const MIN_COMPARED_RUNS = 2;
@@ -59,7 +59,7 @@ export interface KnnColumns {
 }
 
 /** The few events that change what a run is rather than adding a point; sent as plain objects. */
-export type LifecycleEvent = StartedEvent | FinishedEvent | StoppedEvent | FailedEvent;
+export type LifecycleEvent = StartedEvent | FinishedEvent | StoppedEvent | FailedEvent | ResumedEvent;
 
 /** Some consecutive events of one run, in file order within each column set. */
 export interface SeriesBatch {

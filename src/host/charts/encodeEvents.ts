@@ -4,6 +4,7 @@
  */
 import { NPC_SUMMARY_COLUMNS, type ColumnLayout, type KnnColumns, type LifecycleEvent, type NpcColumns, type SeriesBatch, type StepColumns } from '../../shared/chartsMessages';
 import type { KnnEvent, LinearEvent, NpcEvent, NpcSummary, RunEvent, StepEvent } from '../../shared/protocol';
+import { withoutSupersededSteps } from './resumedHistory';
 
 /** Milliseconds since the Unix epoch; NaN for an unparseable timestamp (the point then has no wall time). */
 function timeMs(iso: string): number {
@@ -76,7 +77,7 @@ function numberOrNaN(x: unknown): number {
 }
 
 function isLifecycle(e: RunEvent): e is LifecycleEvent {
-  return e.type === 'started' || e.type === 'finished' || e.type === 'stopped' || e.type === 'failed';
+  return e.type === 'started' || e.type === 'finished' || e.type === 'stopped' || e.type === 'failed' || e.type === 'resumed';
 }
 
 export function encodeEvents(events: readonly RunEvent[], badLines = 0): SeriesBatch {
@@ -85,7 +86,7 @@ export function encodeEvents(events: readonly RunEvent[], badLines = 0): SeriesB
   const knn: KnnEvent[] = [];
   const linear: LinearEvent[] = [];
   const lifecycle: LifecycleEvent[] = [];
-  for (const e of events) {
+  for (const e of withoutSupersededSteps(events)) {
     if (e.type === 'step') steps.push(e);
     else if (e.type === 'npc') npc.push(e);
     else if (e.type === 'knn') knn.push(e);

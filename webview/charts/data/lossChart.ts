@@ -29,6 +29,8 @@ export function lossChartSpec(runs: readonly ChartRun[], opts: LossChartOptions)
     const raw = cols.loss;
     const ys: ArrayLike<number>[] = [raw];
     if (smoothed) ys.push(debiasedEma(raw, opts.smoothing));
+    const resumes = run.series.resumedSteps;
+    if (resumes.length) ys.push(resumeMarkers(cols.step, raw, resumes));
     const idx = minMaxIndices(x, ys, opts.buckets, opts.range);
     sets.push({ x: gather(x, idx), ys: ys.map((y) => gather(y, idx)) });
     const name = compare ? run.label : 'loss';
@@ -41,6 +43,7 @@ export function lossChartSpec(runs: readonly ChartRun[], opts: LossChartOptions)
       opacity: smoothed ? 0.3 : 1,
     });
     if (smoothed) series.push({ label: compare ? run.label : `loss (smoothed ${opts.smoothing})`, values: [], color: r, style: 'line', width: 2 });
+    if (resumes.length) series.push({ label: `${compare ? `${run.label} ` : ''}resumed (step ${resumes.join(', ')})`, values: [], color: r, style: 'points' });
   });
   const aligned = alignSets(sets);
   aligned.ys.forEach((values, i) => (series[i].values = values));
@@ -56,6 +59,21 @@ export function lossChartSpec(runs: readonly ChartRun[], opts: LossChartOptions)
     series,
     bands: [],
   };
+}
+
+/**
+ * The loss at each checkpoint a run was resumed from (the last logged step at or before it), NaN elsewhere: drawn
+ * as markers, they show where the run was stopped or interrupted and continued.
+ */
+function resumeMarkers(step: ArrayLike<number>, loss: ArrayLike<number>, resumedSteps: readonly number[]): Float64Array {
+  const out = new Float64Array(step.length).fill(NaN);
+  for (const at of resumedSteps) {
+    let i = -1;
+    while (i + 1 < step.length && step[i + 1] <= at) i++;
+    if (i < 0 && step.length > 0) i = 0;
+    if (i >= 0) out[i] = loss[i];
+  }
+  return out;
 }
 
 /** Full-resolution loss data: one row per logged step (per run, stacked, when comparing). */

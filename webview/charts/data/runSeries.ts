@@ -4,7 +4,7 @@
  * per message instead of re-allocating the whole history every 100 ms.
  */
 import { NPC_SUMMARY_COLUMNS, type KnnColumns, type LifecycleEvent, type NpcColumns, type SeriesBatch, type StepColumns } from '../../../src/shared/chartsMessages';
-import type { LinearEvent, StartedEvent } from '../../../src/shared/protocol';
+import type { LinearEvent, ResumedEvent, StartedEvent } from '../../../src/shared/protocol';
 
 type Column = Float64Array | Float32Array;
 
@@ -114,13 +114,19 @@ export class RunSeries {
     return this.lifecycleEvents.find((e): e is StartedEvent => e.type === 'started');
   }
 
-  /** The finished/stopped/failed event, if the run has ended. */
-  get ending(): Exclude<LifecycleEvent, StartedEvent> | undefined {
+  /** The finished/stopped/failed event, if the run has ended (and not been resumed since). */
+  get ending(): Exclude<LifecycleEvent, StartedEvent | ResumedEvent> | undefined {
     for (let i = this.lifecycleEvents.length - 1; i >= 0; i--) {
       const e = this.lifecycleEvents[i];
+      if (e.type === 'resumed') return undefined;
       if (e.type !== 'started') return e;
     }
     return undefined;
+  }
+
+  /** Steps the run was resumed from (its checkpoints), in order. */
+  get resumedSteps(): number[] {
+    return this.lifecycleEvents.flatMap((e) => (e.type === 'resumed' ? [e.step] : []));
   }
 
   get byteLength(): number {
