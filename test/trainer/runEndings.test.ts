@@ -55,8 +55,10 @@ function startRun(runs: string, spawnIt: (args: string[]) => ChildProcess = (arg
     });
   });
   const done = ended(child, out);
-  // A run that never trains fails the test at once rather than by timeout.
-  return { child, training: Promise.race([training, done.then((e) => assert.fail(`the run ended before its first step: ${e.stderr}`))]), done };
+  // A run that never trains fails the test at once rather than by timeout (where the test waits for training).
+  const trained = Promise.race([training, done.then((e) => assert.fail(`the run ended before its first step: ${e.stderr}`))]);
+  trained.catch(() => undefined);
+  return { child, training: trained, done };
 }
 
 function onlyRunFolder(runs: string): string | undefined {
@@ -70,7 +72,7 @@ function tmpFiles(dir: string): string[] {
 }
 
 /** The invariants every ending keeps; `graceful` adds: terminal state with a reason, nothing torn, no temp files. */
-async function checkFolder(dir: string, graceful: boolean): Promise<{ status: RunStatus; reason?: string }> {
+async function checkFolder(dir: string, graceful: boolean, recover = true): Promise<{ status: RunStatus; reason?: string }> {
   const status = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as RunStatus;
   const metricsFile = path.join(dir, 'metrics.jsonl');
   const text = fs.existsSync(metricsFile) ? fs.readFileSync(metricsFile, 'utf8') : '';
@@ -89,6 +91,7 @@ async function checkFolder(dir: string, graceful: boolean): Promise<{ status: Ru
     assert.deepEqual(tmpFiles(dir), []);
   }
   const checkpoints = path.join(dir, 'checkpoints');
+  if (!recover) return { status };
   recoverCheckpointRotation(checkpoints); // what the next start does first
   const latest = path.join(checkpoints, 'latest');
   if (fs.existsSync(latest)) {
@@ -158,17 +161,33 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
     assert.match(reason!, /stopped by request \(the npm exec wrapper \(pid \d+\) ended\)/);
   });
 
-  it('SIGKILL at seeded random moments: the folder stays readable and the next start copes', async () => {
+  it('SIGKILL at seeded random moments: the folder stays readable and --resume carries on from it', async () => {
     const random = mulberry32(18);
+    let resumed = 0;
     for (let i = 0; i < 4; i++) {
       const runs = tempDir('dcl-kill-');
       const run = startRun(runs);
-      await run.training;
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
+      // Half the kills land anywhere from the start (folder creation, backend start-up), half during training.
+      if (i % 2 === 1) await run.training;
+      await new Promise((r) => setTimeout(r, Math.floor(random() * (i % 2 === 1 ? 300 : 1500))));
       run.child.kill('SIGKILL');
-      await run.done.catch(() => undefined);
+      await run.done;
       const dir = onlyRunFolder(runs);
-      if (dir) await checkFolder(dir, false);
+      if (!dir) continue;
+      const { status } = await checkFolder(dir, false, false);
+      if (status.state !== 'running') continue;
+      // The next start: a resume finishes a cut rotation, skips a torn line, and trains on until stopped.
+      const next = startRun(runs, () => spawn(process.execPath, [BIN, 'train', '--resume', dir], { stdio: 'pipe' }));
+      const e = await Promise.race([next.training.then(() => undefined), next.done]);
+      if (e) {
+        assert.match(e.stderr, /^dcl-explorer: (train: )?cannot resume: .*no checkpoint/m, 'only a run killed before its first checkpoint is refused');
+        continue;
+      }
+      next.child.kill('SIGTERM');
+      assert.equal((await next.done).code, 0);
+      await checkFolder(dir, true);
+      resumed++;
     }
+    assert.ok(resumed >= 1, 'at least one killed run was resumed');
   });
 });

@@ -111,4 +111,10 @@ describe('paths read from a run folder stay inside it (issue 18)', () => {
     await assert.rejects(runExportEmbeddingsCommand(['--run-dir', dir, '--out', out], () => {}), /e0003-encoder\.f32: row 2 has a non-finite value \(NaN\); training diverged by epoch 3\. Use an earlier epoch/);
     assert.equal(fs.existsSync(out), false, 'nothing written');
   });
+
+  it('export-embeddings --out under /proc fails in one line instead of spinning', { skip: !fs.existsSync('/proc/self') && 'no /proc here' }, async () => {
+    const dir = tempDir('dcl-out-');
+    writeEmbedding(dir, { epoch: 1, step: 1, layer: 'encoder', dataset: 's', vectors: new Float32Array(6), dim: 2, labels: new Int32Array(3), indices: new Int32Array(3) });
+    await assert.rejects(runExportEmbeddingsCommand(['--run-dir', dir, '--out', '/proc/dcl-x/tsv'], () => {}), /^Error: cannot create the output folder \(--out\) \/proc\/dcl-x\/tsv: mkdir \/proc\/dcl-x failed \(ENOENT\); choose a writable path$/);
+  });
 });
