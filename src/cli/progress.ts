@@ -12,6 +12,10 @@ export function progressReporter(stream: NodeJS.WriteStream & { isTTY?: boolean 
         totalSteps = e.totalSteps;
         stream.write(`${label}: ${e.config.loss} on ${e.config.dataset} (${e.trainSize} train / ${e.testSize} test), ${e.config.encoder}, batch ${e.config.batchSize}, τ ${e.config.temperature}, ${e.totalSteps} steps, backend ${e.backend.name}\n`);
         break;
+      case 'resumed':
+        totalSteps = e.totalSteps;
+        stream.write(`${label}: resumed from the checkpoint at step ${e.step} (epoch ${e.epoch}) of ${e.totalSteps}, backend ${e.backend.name}${e.lostSteps ? `; ${e.lostSteps} step(s) logged after it are trained again` : ''}\n`);
+        break;
       case 'step': {
         const frac = totalSteps ? e.step / totalSteps : 0;
         const width = 24;
