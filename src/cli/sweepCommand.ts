@@ -113,7 +113,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
     }
   }
   const dirs = plan.map((p) => createRunFolder(p.config));
-  const recordFile = writeSweepRecord(path.dirname(dirs[0]), { sweepId, axes, seeds, runDirs: dirs });
+  const recordFile = writeSweepRecord(path.dirname(dirs[0]), { sweepId, axes, seeds });
   const grid = `${plan.length} runs (${axes.map((a) => `${sweepField(a.field).flag} ${a.values.join(', ')}`).join(' × ')} × seed ${seeds.join(', ')})`;
   let launched: LaunchedRuns;
   try {

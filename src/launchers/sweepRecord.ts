@@ -2,7 +2,7 @@
  * A sweep's record: `<runsRoot>/.sweeps/<sweepId>.json`, written by whoever starts the sweep (CLI or VS Code)
  * before any run is launched. It keeps the grid (the varied fields and their values, and the seeds) so a
  * results table read later knows which config fields vary, however many runs have finished. Dot-named, like
- * `.slurm/`, so the run list does not show it as a run.
+ * `.slurm/`, so the run list does not show it as a run. Its runs are those whose config.json has its sweepId.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +17,6 @@ export interface SweepRecord {
   /** loss, batchSize, then the `--grid` fields, as planned. */
   axes: GridAxis[];
   seeds: number[];
-  runDirs: string[];
 }
 
 /** Only plain ids name a file: a sweepId read from someone's config.json must not reach outside `.sweeps/`. */
@@ -29,7 +28,7 @@ export function writeSweepRecord(runsRoot: string, record: Omit<SweepRecord, 've
   if (!SAFE_ID.test(record.sweepId)) throw new Error(`sweep id ${JSON.stringify(record.sweepId)} cannot name a file`);
   const file = sweepRecordPath(runsRoot, record.sweepId);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const full: SweepRecord = { version: SWEEP_RECORD_VERSION, sweepId: record.sweepId, createdAt: new Date().toISOString(), axes: record.axes, seeds: record.seeds, runDirs: record.runDirs };
+  const full: SweepRecord = { version: SWEEP_RECORD_VERSION, sweepId: record.sweepId, createdAt: new Date().toISOString(), axes: record.axes, seeds: record.seeds };
   fs.writeFileSync(file, JSON.stringify(full, null, 2) + '\n');
   return file;
 }

@@ -106,18 +106,32 @@ export function parseGridArgs(texts: readonly string[]): GridAxis[] {
   return axes;
 }
 
+/** How a value was given: `--losses dcl`, `--batch-sizes 8`, `--grid lr=0.1`. */
+function valueArg(field: string, value: GridValue): string {
+  if (field === 'loss') return `--losses ${value}`;
+  if (field === 'batchSize') return `--batch-sizes ${value}`;
+  return `--grid ${sweepField(field).flag}=${value}`;
+}
+
 /**
- * Each value of each axis against the single-run rules on the base config, so a bad value is named alone
- * ("--grid temperature=-1: temperature must be > 0; got -1") before any combination is built.
+ * Each value of each axis against the single-run rules, so a bad value is named alone ("--grid temperature=-1:
+ * temperature must be > 0; got -1") before any combination is built. The settings shared by all runs are
+ * checked first, so their own problem is not blamed on a grid value.
  */
 export function checkGridValues(base: RunConfigInput, axes: readonly GridAxis[]): void {
+  try {
+    resolveConfig(base);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new GridError(`the settings every run shares: ${e.problems.join('; ')}`);
+  }
   for (const axis of axes) {
     for (const value of axis.values) {
       try {
         resolveConfig(mergeConfig(base, inputAt(axis.field, value)));
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        throw new GridError(`--grid ${sweepField(axis.field).flag}=${value}: ${e.problems.join('; ')}`);
+        throw new GridError(`${valueArg(axis.field, value)}: ${e.problems.join('; ')}`);
       }
     }
   }

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Answer, PickItem, Prompter, StepFrame } from '../../src/host/flow/prompter';
-import { parseBatchSizes, parseLosses, planSweepConfigs, runStartSweepFlow } from '../../src/host/flow/startSweepFlow';
+import { parseBatchSizes, parseGridText, parseLosses, planSweepRuns, runStartSweepFlow } from '../../src/host/flow/startSweepFlow';
 import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
 
 type Call = { type: 'input' | 'pick'; frame: StepFrame; value?: string; labels?: string[]; validate?: (t: string) => string | undefined };
@@ -40,18 +40,26 @@ class Scripted implements Prompter {
 const defaults = { ...DEFAULT_RUN_CONFIG, batchSize: 64 };
 
 describe('start-sweep flow', () => {
-  it('asks losses, batch sizes, seeds, the launcher and the Slurm concurrency', async () => {
-    const p = new Scripted(['dcl, dclw', '64,128', '0,1,2', 'Slurm cluster', '3']);
+  it('asks losses, batch sizes, seeds, more fields to vary, the launcher and the Slurm concurrency', async () => {
+    const p = new Scripted(['dcl, dclw', '64,128', '0,1,2', 'temperature=0.05,0.2; lr=1e-3,3e-4', 'Slurm cluster', '3']);
     const choice = await runStartSweepFlow(p, { title: 'Start DCL sweep', defaults });
-    assert.deepEqual(choice, { losses: ['dcl', 'dclw'], batchSizes: [64, 128], seeds: [0, 1, 2], launcher: 'slurm', concurrency: 3 });
-    assert.deepEqual(p.calls.map((c) => `${c.frame.step}/${c.frame.totalSteps}`), ['1/4', '2/4', '3/4', '4/4', '5/5']);
+    assert.deepEqual(choice, {
+      losses: ['dcl', 'dclw'],
+      batchSizes: [64, 128],
+      seeds: [0, 1, 2],
+      grid: [{ field: 'temperature', values: [0.05, 0.2] }, { field: 'optimizer.lr', values: [0.001, 0.0003] }],
+      launcher: 'slurm',
+      concurrency: 3,
+    });
+    assert.deepEqual(p.calls.map((c) => `${c.frame.step}/${c.frame.totalSteps}`), ['1/5', '2/5', '3/5', '4/5', '5/5', '6/6']);
+    assert.equal(p.calls[3].value, '', 'no extra field varied unless asked');
     assert.equal(p.calls[0].value, 'infonce,dcl,dclw', 'all three losses offered first');
     assert.equal(p.calls[1].value, '64', 'the default batch size offered');
   });
 
   it('local runs skip the concurrency question; Back keeps earlier answers; Escape cancels', async () => {
-    const p = new Scripted(['infonce', '32', 'BACK', (c) => `${c.value},64`, '7', 'This machine']);
-    assert.deepEqual(await runStartSweepFlow(p, { title: 't', defaults }), { losses: ['infonce'], batchSizes: [32, 64], seeds: [7], launcher: 'local', concurrency: 4 });
+    const p = new Scripted(['infonce', '32', 'BACK', (c) => `${c.value},64`, '7', '', 'This machine']);
+    assert.deepEqual(await runStartSweepFlow(p, { title: 't', defaults }), { losses: ['infonce'], batchSizes: [32, 64], seeds: [7], grid: [], launcher: 'local', concurrency: 4 });
     assert.equal(await runStartSweepFlow(new Scripted(['dcl', 'CANCEL']), { title: 't', defaults }), undefined);
     assert.equal(await runStartSweepFlow(new Scripted(['BACK']), { title: 't', defaults }), undefined);
   });
@@ -67,11 +75,28 @@ describe('start-sweep flow', () => {
     assert.deepEqual(parseLosses('dcl,dcl'), { ok: true, values: ['dcl'] });
   });
 
+  it('checks the extra fields as they are typed, with the single-run rules, and offers the last grid again', async () => {
+    const p = new Scripted(['dcl', '64', '0', 'CANCEL']);
+    const last = { grid: [{ field: 'optimizer.weightDecay', values: [0, 1e-4] }] };
+    await runStartSweepFlow(p, { title: 't', defaults, last });
+    assert.equal(p.calls[3].value, 'weight-decay=0,0.0001');
+    const v = p.calls[3].validate as (t: string) => string | undefined;
+    assert.equal(v(' '), undefined, 'optional');
+    assert.equal(v('temperature=0.1; weight-decay=1e-5,3e-5'), undefined);
+    assert.equal(v('temperature=0.1,-0.5'), 'temperature=-0.5: temperature must be > 0; got -0.5');
+    assert.equal(v('lr=fast'), 'lr=fast: not a number');
+    assert.match(v('tau=0.1') ?? '', /^tau: not a field a sweep can vary; one of temperature, sigma, lr, weight-decay/);
+    assert.equal(v('lr=0.1; lr=0.2'), 'lr is given twice; list all its values in one --grid');
+    assert.deepEqual(parseGridText('knn-k=10,20', defaults), { ok: true, values: [{ field: 'knn.k', values: [10, 20] }] });
+  });
+
   it('plans one validated config per grid element with one sweepId', () => {
-    const configs = planSweepConfigs(defaults, { losses: ['dcl', 'infonce'], batchSizes: [16, 32], seeds: [0, 1] }, 'sweep-x');
-    assert.equal(configs.length, 8);
-    assert.ok(configs.every((c) => c.sweepId === 'sweep-x'));
-    assert.deepEqual(configs.map((c) => c.name).slice(0, 2), ['dcl b16 seed 0', 'dcl b16 seed 1']);
-    assert.throws(() => planSweepConfigs({ ...defaults, temperature: -1 }, { losses: ['dcl'], batchSizes: [16], seeds: [0] }, 's'), /dcl b16 seed 0: invalid run config: temperature/);
+    const runs = planSweepRuns(defaults, { losses: ['dcl', 'infonce'], batchSizes: [16, 32], seeds: [0, 1], grid: [] }, 'sweep-x');
+    assert.equal(runs.length, 8);
+    assert.ok(runs.every((r) => r.config.sweepId === 'sweep-x'));
+    assert.deepEqual(runs.map((r) => r.config.name).slice(0, 2), ['dcl b16 seed 0', 'dcl b16 seed 1']);
+    const grid = planSweepRuns(defaults, { losses: ['dcl'], batchSizes: [16], seeds: [0], grid: [{ field: 'temperature', values: [0.05, 0.2] }, { field: 'optimizer.lr', values: [1e-3, 3e-4] }] }, 's');
+    assert.deepEqual(grid.map((r) => `${r.config.temperature}/${r.config.optimizer.lr}`), ['0.05/0.001', '0.05/0.0003', '0.2/0.001', '0.2/0.0003']);
+    assert.throws(() => planSweepRuns({ ...defaults, temperature: -1 }, { losses: ['dcl'], batchSizes: [16], seeds: [0], grid: [] }, 's'), /^Error: the settings every run shares: temperature must be > 0; got -1$/);
   });
 });

@@ -1,18 +1,21 @@
 /**
- * The "Start sweep…" questions: losses, batch sizes, seeds (comma-separated), the launcher (this
- * machine or Slurm) and, for Slurm, how many array elements run at once. Back returns to the previous
- * question with its answer kept; Escape cancels. `planSweepConfigs` turns the answers into one complete,
- * validated config per grid element, all sharing one sweepId.
+ * The "Start sweep…" questions: losses, batch sizes, seeds (comma-separated), more config fields to vary
+ * (temperature, lr, weight decay, … as `FIELD=V1,V2; FIELD=…`, the CLI's --grid), the launcher (this machine
+ * or Slurm) and, for Slurm, how many array elements run at once. Back returns to the previous question with
+ * its answer kept; Escape cancels. `planSweepRuns` turns the answers into one complete, validated config per
+ * grid element, all sharing one sweepId.
  */
 import type { LauncherKind } from '../../launchers/launcher';
 import { LOSS_KINDS, type LossKind, type RunConfig } from '../../shared/protocol';
-import { ConfigError, resolveConfig } from '../../shared/runConfig';
+import { checkGridValues, GRID_FIELDS, GridError, parseGridArgs, planSweep, sweepAxes, sweepField, type GridAxis, type PlannedRun } from '../../shared/sweepGrid';
 import type { PickItem, Prompter, StepFrame } from './prompter';
 
 export interface SweepChoice {
   losses: LossKind[];
   batchSizes: number[];
   seeds: number[];
+  /** The other config fields varied (the CLI's --grid), each with its values; empty when none. */
+  grid: GridAxis[];
   launcher: LauncherKind;
   /** Slurm: array elements at once (`%N`); local runs follow dclExplorer.maxConcurrentRuns. */
   concurrency: number;
@@ -37,6 +40,27 @@ export const parseLosses = (t: string) => parseList(t, (s) => (LOSS_KINDS.includ
 export const parseBatchSizes = (t: string) => parseList(t, whole(2), 'a batch size (a whole number ≥ 2)');
 export const parseSeeds = (t: string) => parseList(t, whole(0), 'a seed (a whole number ≥ 0)');
 
+/**
+ * `temperature=0.05,0.1; lr=1e-3,3e-4` (empty: none), each value checked by the single-run rules on the
+ * defaults the runs start from, so the flow refuses what the trainer would.
+ */
+export function parseGridText(text: string, defaults: RunConfig): Parsed<GridAxis> {
+  const parts = text.split(';').map((s) => s.trim()).filter(Boolean);
+  try {
+    const axes = parseGridArgs(parts);
+    checkGridValues(defaults, axes);
+    return { ok: true, values: axes };
+  } catch (e) {
+    // The messages name the CLI flag (--grid lr=-1: …); here the field alone reads better.
+    if (e instanceof GridError) return { ok: false, problem: e.message.replace(/^--grid /, '') };
+    throw e;
+  }
+}
+
+export const gridText = (axes: readonly GridAxis[]): string => axes.map((a) => `${sweepField(a.field).flag}=${a.values.join(',')}`).join('; ');
+
+const GRID_PROMPT = `More fields to vary (optional): FIELD=V1,V2 separated by ";", e.g. temperature=0.05,0.1; lr=1e-3,3e-4 — fields: ${GRID_FIELDS.map((f) => f.flag).join(', ')}`;
+
 const LAUNCHER_ITEMS: PickItem<LauncherKind>[] = [
   { label: 'This machine', description: 'trainer processes here, dclExplorer.maxConcurrentRuns at a time', value: 'local' },
   { label: 'Slurm cluster', description: 'one job array via sbatch (the runs folder must be on shared storage)', value: 'slurm' },
@@ -47,34 +71,36 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
     losses: (options.last?.losses ?? [...LOSS_KINDS]).join(','),
     batchSizes: (options.last?.batchSizes ?? [options.defaults.batchSize]).join(','),
     seeds: (options.last?.seeds ?? [0, 1, 2]).join(','),
+    grid: gridText(options.last?.grid ?? []),
     launcher: options.last?.launcher ?? ('local'),
     concurrency: String(options.last?.concurrency ?? 4),
   };
-  const total = () => (answers.launcher === 'slurm' ? 5 : 4);
+  const total = () => (answers.launcher === 'slurm' ? 6 : 5);
   const frame = (step: number): StepFrame => ({ title: options.title, step, totalSteps: total(), canGoBack: step > 1 });
   const textSteps = [
     { key: 'losses', prompt: `Losses, comma-separated (${LOSS_KINDS.join(', ')})`, parse: parseLosses },
     { key: 'batchSizes', prompt: 'Batch sizes, comma-separated (e.g. 64,128,256)', parse: parseBatchSizes },
     { key: 'seeds', prompt: 'Seeds, comma-separated (one run per seed; the table shows mean ± std)', parse: parseSeeds },
+    { key: 'grid', prompt: GRID_PROMPT, parse: (t: string) => parseGridText(t, options.defaults) },
   ] as const;
   let step = 1;
   while (step >= 1) {
-    if (step <= 3) {
+    if (step <= textSteps.length) {
       const s = textSteps[step - 1];
       const a = await prompter.input(frame(step), { prompt: s.prompt, value: answers[s.key], validate: (t) => { const p = s.parse(t); return p.ok ? undefined : p.problem; } });
       if (a.kind === 'cancel') return undefined;
       if (a.kind === 'back') { step--; continue; }
       answers[s.key] = a.value;
       step++;
-    } else if (step === 4) {
-      const a = await prompter.pick(frame(4), { placeholder: 'Where do the runs train?', items: LAUNCHER_ITEMS, active: (v) => v === answers.launcher });
+    } else if (step === 5) {
+      const a = await prompter.pick(frame(5), { placeholder: 'Where do the runs train?', items: LAUNCHER_ITEMS, active: (v) => v === answers.launcher });
       if (a.kind === 'cancel') return undefined;
       if (a.kind === 'back') { step--; continue; }
       answers.launcher = a.value;
       if (a.value === 'local') break;
       step++;
     } else {
-      const a = await prompter.input(frame(5), { prompt: 'Slurm array elements running at once', value: answers.concurrency, validate: (t) => (whole(1)(t.trim()) === undefined ? 'Enter a whole number ≥ 1' : undefined) });
+      const a = await prompter.input(frame(6), { prompt: 'Slurm array elements running at once', value: answers.concurrency, validate: (t) => (whole(1)(t.trim()) === undefined ? 'Enter a whole number ≥ 1' : undefined) });
       if (a.kind === 'cancel') return undefined;
       if (a.kind === 'back') { step--; continue; }
       answers.concurrency = a.value.trim();
@@ -87,26 +113,18 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
     losses: get(parseLosses(answers.losses)),
     batchSizes: get(parseBatchSizes(answers.batchSizes)),
     seeds: get(parseSeeds(answers.seeds)),
+    grid: get(parseGridText(answers.grid, options.defaults)),
     launcher: answers.launcher,
     concurrency: Number(answers.concurrency),
   };
 }
 
-/** One validated config per grid element (losses × batch sizes × seeds), named like the CLI's. */
-export function planSweepConfigs(base: RunConfig, choice: Pick<SweepChoice, 'losses' | 'batchSizes' | 'seeds'>, sweepId: string): RunConfig[] {
-  const configs: RunConfig[] = [];
-  for (const loss of choice.losses) {
-    for (const batchSize of choice.batchSizes) {
-      for (const seed of choice.seeds) {
-        const label = `${loss} b${batchSize} seed ${seed}`;
-        try {
-          configs.push(resolveConfig({ ...base, loss, batchSize, seed, sweepId, name: `${base.name ? `${base.name}: ` : ''}${label}` }));
-        } catch (e) {
-          if (e instanceof ConfigError) throw new Error(`${label}: ${e.message}`);
-          throw e;
-        }
-      }
-    }
+/** One validated config per grid element (losses × batch sizes × grid fields × seeds), named like the CLI's. */
+export function planSweepRuns(base: RunConfig, choice: Pick<SweepChoice, 'losses' | 'batchSizes' | 'seeds' | 'grid'>, sweepId: string): PlannedRun[] {
+  try {
+    return planSweep(base, sweepAxes(choice.losses, choice.batchSizes, choice.grid), choice.seeds, sweepId);
+  } catch (e) {
+    if (e instanceof GridError) throw new Error(e.message.replace(/^--grid /, ''));
+    throw e;
   }
-  return configs;
 }

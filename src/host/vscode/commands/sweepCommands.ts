@@ -1,16 +1,20 @@
 /**
- * Sweeps: "Start sweep…" (losses × batch sizes × seeds on this machine or as one Slurm job array) and
- * "Compare sweep" (the charts comparison of its runs plus the paper-shaped kNN table).
+ * Sweeps: "Start sweep…" (losses × batch sizes × other config fields × seeds on this machine or as one Slurm
+ * job array) and "Compare sweep" (the charts comparison of its runs plus the results table pivoted on the
+ * fields its record says vary).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SlurmError } from '../../../launchers/slurm/commands';
 import { SlurmOptionsError, type SlurmOptions } from '../../../launchers/slurm/options';
 import { SlurmLauncher } from '../../../launchers/slurm/slurmLauncher';
+import { gridFieldsOf, readSweepRecord, writeSweepRecord } from '../../../launchers/sweepRecord';
 import type { RunConfig } from '../../../shared/protocol';
-import { formatMarkdownTable, resultsRows, resultsTables, type RunResult } from '../../../shared/resultsTable';
+import { formatMarkdownTable, resultFromConfig, resultsRows, resultsTables } from '../../../shared/resultsTable';
+import { gridDescription, sweepAxes, type PlannedRun } from '../../../shared/sweepGrid';
 import type { HostSettings } from '../../config/hostSettings';
-import { planSweepConfigs, runStartSweepFlow, type SweepChoice } from '../../flow/startSweepFlow';
+import { planSweepRuns, runStartSweepFlow, type SweepChoice } from '../../flow/startSweepFlow';
 import { createRunFolder, runIdBase } from '../../runs/runFiles';
 import { groupSweeps, sweepLabel, sweepSummary, type SweepGroup } from '../../runs/sweepGrouping';
 import type { DclHost } from '../dclHost';
@@ -49,14 +53,19 @@ async function startSweep(host: DclHost): Promise<string[] | undefined> {
   if (!choice) return undefined;
   await host.context.workspaceState.update(LAST_SWEEP_KEY, choice);
   const sweepId = newSweepId(choice);
-  let configs: RunConfig[];
+  let plan: PlannedRun[];
+  let recordFile: string;
   try {
-    configs = planSweepConfigs(defaults, choice, sweepId);
+    plan = planSweepRuns(defaults, choice, sweepId);
+    // The record keeps the grid, so "Compare sweep" knows which fields vary (as the CLI's sweeps do).
+    recordFile = writeSweepRecord(root, { sweepId, axes: sweepAxes(choice.losses, choice.batchSizes, choice.grid), seeds: choice.seeds });
   } catch (e) {
     void vscode.window.showErrorMessage(`Cannot start the sweep: ${(e as Error).message}`);
     return undefined;
   }
-  const dirs = choice.launcher === 'slurm' ? await submitToSlurm(host, root, configs, choice, sweepId) : await startLocally(host, root, configs);
+  const configs = plan.map((p) => p.config);
+  const dirs = choice.launcher === 'slurm' ? await submitToSlurm(host, root, plan, choice, sweepId) : await startLocally(host, root, configs);
+  if (!dirs) fs.rmSync(recordFile, { force: true });
   await host.store.refresh();
   return dirs;
 }
@@ -73,7 +82,8 @@ async function startLocally(host: DclHost, root: string, configs: RunConfig[]): 
   return dirs;
 }
 
-async function submitToSlurm(host: DclHost, root: string, configs: RunConfig[], choice: SweepChoice, sweepId: string): Promise<string[] | undefined> {
+async function submitToSlurm(host: DclHost, root: string, plan: PlannedRun[], choice: SweepChoice, sweepId: string): Promise<string[] | undefined> {
+  const configs = plan.map((p) => p.config);
   let launcher: SlurmLauncher;
   try {
     // Every Slurm setting is checked before a single run folder exists.
@@ -92,7 +102,7 @@ async function submitToSlurm(host: DclHost, root: string, configs: RunConfig[], 
     const dirs: string[] = [];
     for (const config of configs) dirs.push(await createRunFolder(root, config));
     const launched = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Submitting ${configs.length} runs to Slurm…` }, () =>
-      launcher.launch(dirs, { concurrency: choice.concurrency, name: sweepId }),
+      launcher.launch(dirs, { concurrency: choice.concurrency, name: sweepId, runLabels: plan.map((p) => `${gridDescription(p.point)} seed=${p.config.seed}`) }),
     );
     void vscode.window.showInformationMessage(`DCL sweep submitted: ${launched.description}.`);
     void host.slurmWatch.check().catch(() => undefined);
@@ -120,21 +130,18 @@ async function pickSweep(host: DclHost, arg: unknown): Promise<SweepGroup | unde
   return picked?.sweep;
 }
 
-/** The paper-shaped table of a sweep in Markdown (unfinished runs count as missing cells). */
+/**
+ * A sweep's tables in Markdown, pivoted on the fields its record says vary (sweeps from before records: loss ×
+ * batch size); unfinished runs count as missing cells.
+ */
 export function sweepMarkdownTable(group: SweepGroup): string {
-  const results: RunResult[] = group.runs.flatMap((r) =>
-    r.config
-      ? [
-          {
-            loss: r.config.loss,
-            batchSize: r.config.batchSize,
-            seed: r.config.seed,
-            accuracy: r.state === 'finished' ? (r.status?.final?.knnAccuracy ?? r.metrics.knnAccuracy ?? NaN) : NaN,
-            linearAccuracy: r.state === 'finished' ? (r.status?.final?.linearAccuracy ?? r.metrics.linearAccuracy ?? NaN) : NaN,
-          },
-        ]
-      : [],
-  );
+  const record = group.runs.length ? readSweepRecord(path.dirname(group.runs[0].runDir), group.sweepId) : undefined;
+  const fields = gridFieldsOf(record);
+  const results = group.runs.flatMap((r) => {
+    if (!r.config) return [];
+    const done = r.state === 'finished';
+    return [resultFromConfig(r.config, fields, done ? (r.status?.final?.knnAccuracy ?? r.metrics.knnAccuracy ?? NaN) : NaN, done ? (r.status?.final?.linearAccuracy ?? r.metrics.linearAccuracy ?? NaN) : NaN)];
+  });
   return resultsTables(results).map((t) => formatMarkdownTable(resultsRows(t))).join('\n');
 }
 
