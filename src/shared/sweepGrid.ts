@@ -157,6 +157,14 @@ export function gridDescription(point: GridPoint): string {
   return Object.entries(point).map(([field, v]) => `${sweepField(field).flag}=${v}`).join(' ');
 }
 
+/** The `--grid` fields whose values differ among these configs, with their values (sorted). */
+export function variedFields(configs: readonly RunConfig[]): GridAxis[] {
+  return GRID_FIELDS.flatMap((f) => {
+    const values = sortGridValues(f.path, [...new Set(configs.map((c) => configValue(c, f.path)).filter((v): v is GridValue => v !== undefined))]);
+    return values.length > 1 ? [{ field: f.path, values }] : [];
+  });
+}
+
 export interface PlannedRun {
   config: RunConfig;
   point: GridPoint;

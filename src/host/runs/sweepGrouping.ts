@@ -3,6 +3,7 @@
  * Plain data so the wording is unit-tested without VS Code.
  */
 import type { RunState } from '../../shared/protocol';
+import { sweepField, variedFields } from '../../shared/sweepGrid';
 import type { RunSnapshot } from './runStore';
 
 export interface SweepGroup {
@@ -44,14 +45,15 @@ export function sweepSummary(group: SweepGroup): string {
   return parts.join(' · ');
 }
 
-/** The label: `Sweep dcl, dclw × b64, 128 × 3 seeds` from its runs' configs, else the id. */
+/** The label: `Sweep dcl, dclw × b64, 128 × τ 0.05, 0.2 × 3 seeds` from its runs' configs (other fields where they differ), else the id. */
 export function sweepLabel(group: SweepGroup): string {
   const configs = group.runs.flatMap((r) => (r.config ? [r.config] : []));
   if (!configs.length) return `Sweep ${group.sweepId}`;
   const losses = [...new Set(configs.map((c) => c.loss))];
   const batches = [...new Set(configs.map((c) => c.batchSize))].sort((a, b) => a - b);
+  const varied = variedFields(configs).map((a) => `${sweepField(a.field).label} ${a.values.join(', ')}`);
   const seeds = new Set(configs.map((c) => c.seed)).size;
-  return `Sweep ${losses.join(', ')} × b${batches.join(', ')} × ${seeds} seed${seeds === 1 ? '' : 's'}`;
+  return ['Sweep ' + losses.join(', '), `b${batches.join(', ')}`, ...varied, `${seeds} seed${seeds === 1 ? '' : 's'}`].join(' × ');
 }
 
 /** Whether any run of the sweep still waits or trains. */

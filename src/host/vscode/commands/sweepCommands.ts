@@ -9,14 +9,14 @@ import * as vscode from 'vscode';
 import { SlurmError } from '../../../launchers/slurm/commands';
 import { SlurmOptionsError, type SlurmOptions } from '../../../launchers/slurm/options';
 import { SlurmLauncher } from '../../../launchers/slurm/slurmLauncher';
-import { gridFieldsOf, readSweepRecord, writeSweepRecord } from '../../../launchers/sweepRecord';
+import { writeSweepRecord } from '../../../launchers/sweepRecord';
 import type { RunConfig } from '../../../shared/protocol';
-import { formatMarkdownTable, resultFromConfig, resultsRows, resultsTables } from '../../../shared/resultsTable';
 import { gridDescription, sweepAxes, type PlannedRun } from '../../../shared/sweepGrid';
 import type { HostSettings } from '../../config/hostSettings';
 import { planSweepRuns, runStartSweepFlow, type SweepChoice } from '../../flow/startSweepFlow';
 import { createRunFolder, runIdBase } from '../../runs/runFiles';
 import { groupSweeps, sweepLabel, sweepSummary, type SweepGroup } from '../../runs/sweepGrouping';
+import { sweepMarkdownTable } from '../../runs/sweepTable';
 import type { DclHost } from '../dclHost';
 import { QuickInputPrompter } from '../quickInputPrompter';
 import { SETTINGS_SECTION, workspaceBase } from '../settings';
@@ -128,21 +128,6 @@ async function pickSweep(host: DclHost, arg: unknown): Promise<SweepGroup | unde
     { placeHolder: 'Sweep to compare' },
   );
   return picked?.sweep;
-}
-
-/**
- * A sweep's tables in Markdown, pivoted on the fields its record says vary (sweeps from before records: loss ×
- * batch size); unfinished runs count as missing cells.
- */
-export function sweepMarkdownTable(group: SweepGroup): string {
-  const record = group.runs.length ? readSweepRecord(path.dirname(group.runs[0].runDir), group.sweepId) : undefined;
-  const fields = gridFieldsOf(record);
-  const results = group.runs.flatMap((r) => {
-    if (!r.config) return [];
-    const done = r.state === 'finished';
-    return [resultFromConfig(r.config, fields, done ? (r.status?.final?.knnAccuracy ?? r.metrics.knnAccuracy ?? NaN) : NaN, done ? (r.status?.final?.linearAccuracy ?? r.metrics.linearAccuracy ?? NaN) : NaN)];
-  });
-  return resultsTables(results).map((t) => formatMarkdownTable(resultsRows(t))).join('\n');
 }
 
 async function compareSweep(host: DclHost, arg: unknown): Promise<string | undefined> {
