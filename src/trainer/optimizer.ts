@@ -105,6 +105,10 @@ export function makeOptimizer(opt: RunConfig['optimizer']): TrainOptimizer {
       refuseOtherKind(state, 'sgd');
       await writeTfjsState(state, sgd, vars);
     },
-    dispose: () => sgd.dispose(),
+    dispose: () => {
+      sgd.dispose();
+      // tfjs's MomentumOptimizer.dispose skips SGDOptimizer's: its learning-rate scalar `c` would stay behind.
+      (sgd as unknown as { c?: tf.Tensor }).c?.dispose();
+    },
   };
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { loadModelFrom } from '../../src/trainer/checkpoint';
 import { ResumeRefused } from '../../src/trainer/resume';
 import { runTraining } from '../../src/trainer/train';
@@ -37,8 +38,10 @@ async function compare(cfg: RunConfig, interrupt: (dir: string) => Promise<void>
   assert.equal((await runTraining(whole)).state, 'finished');
   const split = makeRunDir(cfg);
   await interrupt(split);
+  const tensorsBefore = tf.memory().numTensors;
   const result = await runTraining(split, {}, { resume: true });
   assert.equal(result.state, 'finished', result.error);
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'restoring the checkpoint leaves no tensor behind');
   const events = readEvents(split);
   const expected = stepLosses(readEvents(whole));
   const resumedAt = events.findIndex((e) => e.type === 'resumed');
