@@ -6,20 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { serializeEvent } from '../shared/eventLog';
-import { makeDirs } from './makeDirs';
+import { createRunFolder as createFolder } from '../runFolder/createRunFolder';
+import { writeJsonAtomic } from '../runFolder/atomicWrite';
 import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunEvent, type RunStatus } from '../shared/protocol';
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    // A full disk must not leave a stray half-written `*.tmp` beside the file it failed to replace.
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+// The trainer's writers (checkpoint.ts, npcProfile.ts) take the one atomic write from here.
+export { writeJsonAtomic };
 
 /** `20261128-120501-dcl-b256-3f9a`: sortable by time, readable, unique enough for one machine. */
 export function newRunId(config: Pick<RunConfig, 'loss' | 'batchSize'>, now = new Date()): string {
@@ -29,43 +21,9 @@ export function newRunId(config: Pick<RunConfig, 'loss' | 'batchSize'>, now = ne
   return `${stamp}-${config.loss}-b${config.batchSize}-${rand}`;
 }
 
-/** How many fresh ids a new run folder tries before giving up (each collision is a 1-in-65 536 chance). */
-const CREATE_ATTEMPTS = 32;
-
-/**
- * Creates `<runsDir>/<id>/` with config.json and a `queued` status. The leaf is made exclusively (plain mkdir, a new
- * random suffix on EEXIST), so two runs started in the same second never share a folder; a folder that cannot be
- * initialised (disk full) is removed again, so nothing half-made is left.
- */
+/** Creates `<runsDir>/<id>/` with config.json and a `queued` status (see createRunFolder.ts: exclusive, never half-made). */
 export function createRunFolder(config: RunConfig, cwd = process.cwd()): string {
-  const runsDir = path.resolve(cwd, config.runsDir);
-  makeDirs(runsDir, 'runs folder (--runs-dir)');
-  const dir = makeExclusiveDir(runsDir, () => newRunId(config));
-  try {
-    writeJsonAtomic(path.join(dir, RUN_FILES.config), config);
-    writeJsonAtomic(path.join(dir, RUN_FILES.status), { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() } satisfies RunStatus);
-  } catch (e) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    const fix = code === 'ENOSPC' ? 'the disk is full; free space or choose another --runs-dir' : 'choose another --runs-dir';
-    throw new Error(`cannot initialise a run folder in ${runsDir} (${code}); nothing was kept: ${fix}`);
-  }
-  return dir;
-}
-
-function makeExclusiveDir(parent: string, nextId: () => string): string {
-  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-    const dir = path.join(parent, nextId());
-    try {
-      fs.mkdirSync(dir);
-      return dir;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new Error(`cannot create a run folder in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable --runs-dir`);
-      }
-    }
-  }
-  throw new Error(`${CREATE_ATTEMPTS} new run folder names in ${parent} were all taken; remove stale folders from it`);
+  return createFolder(path.resolve(cwd, config.runsDir), config, () => newRunId(config));
 }
 
 /** Whether a non-empty file's last byte is not a newline: a writer was killed mid-line. */

@@ -11,7 +11,8 @@ import { runExportEmbeddingsCommand } from '../../src/cli/exportEmbeddingsComman
 import { parseEventLines } from '../../src/shared/eventLog';
 import { loadModelFrom, recoverCheckpointRotation } from '../../src/trainer/checkpoint';
 import { writeEmbedding } from '../../src/trainer/embeddings/format';
-import { makeDirs } from '../../src/trainer/makeDirs';
+import { createRunFolder as createHostRunFolder } from '../../src/host/runs/runFiles';
+import { makeDirs } from '../../src/runFolder/makeDirs';
 import { createRunFolder, RunFolder, writeJsonAtomic } from '../../src/trainer/runFolder';
 import { tempDir, tinyConfig } from '../helpers/runs';
 
@@ -29,6 +30,15 @@ describe('run folders (issue 18)', () => {
     } finally {
       Math.random = random;
     }
+  });
+
+  it("the extension host's run folders come from the same code: exclusive names, and /proc refused in one line", async () => {
+    const config = tinyConfig();
+    const now = new Date(2026, 11, 5, 12, 0, 0);
+    const a = await createHostRunFolder(config.runsDir, config, now);
+    const b = await createHostRunFolder(config.runsDir, config, now);
+    assert.deepEqual([path.basename(a), path.basename(b)], ['20261205-120000-dcl-b32', '20261205-120000-dcl-b32-2']);
+    if (fs.existsSync('/proc/self')) await assert.rejects(createHostRunFolder('/proc/dcl-x/runs', config, now), /^Error: cannot create the runs folder \(--runs-dir\) \/proc\/dcl-x\/runs: mkdir \/proc\/dcl-x failed \(ENOENT\)/);
   });
 
   it('a failed atomic write leaves no *.tmp behind', () => {

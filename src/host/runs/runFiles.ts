@@ -5,17 +5,13 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunState, type RunStatus } from '../../shared/protocol';
+import { createRunFolder as createFolder } from '../../runFolder/createRunFolder';
+import { writeJsonAtomicAsync } from '../../runFolder/atomicWrite';
+import { asRunStatus } from '../../runFolder/status';
+import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunStatus } from '../../shared/protocol';
 
-export const TERMINAL_STATES: readonly RunState[] = ['finished', 'stopped', 'failed'];
-
-export const isTerminal = (state: RunState | undefined): boolean => state !== undefined && TERMINAL_STATES.includes(state);
-
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n', 'utf8');
-  await fs.rename(tmp, file);
-}
+// One definition of what a status is and of the atomic write, shared with the trainer, launchers and CLI.
+export { asRunStatus, isTerminal, TERMINAL_STATES } from '../../runFolder/status';
 
 export type JsonRead = { ok: true; value: unknown } | { ok: false; missing: boolean; problem: string };
 
@@ -34,17 +30,6 @@ export async function readJsonFile(file: string): Promise<JsonRead> {
   }
 }
 
-const RUN_STATES: readonly RunState[] = ['queued', 'running', 'finished', 'stopped', 'failed', 'interrupted'];
-
-/** A status.json as written by the trainer, or why it cannot be used. */
-export function asRunStatus(value: unknown): RunStatus | string {
-  if (typeof value !== 'object' || value === null) return 'status.json is not a JSON object';
-  const s = value as Partial<RunStatus>;
-  if (typeof s.state !== 'string' || !RUN_STATES.includes(s.state)) return `status.json has no valid "state" (got ${JSON.stringify(s.state)})`;
-  if (typeof s.createdAt !== 'string') return 'status.json has no "createdAt" timestamp';
-  return s as RunStatus;
-}
-
 export async function readStatus(runDir: string): Promise<RunStatus | undefined> {
   const read = await readJsonFile(path.join(runDir, RUN_FILES.status));
   if (!read.ok) return undefined;
@@ -53,7 +38,7 @@ export async function readStatus(runDir: string): Promise<RunStatus | undefined>
 }
 
 export async function writeStatus(runDir: string, status: RunStatus): Promise<void> {
-  await writeJsonAtomic(path.join(runDir, RUN_FILES.status), status);
+  await writeJsonAtomicAsync(path.join(runDir, RUN_FILES.status), status);
 }
 
 /**
@@ -86,24 +71,12 @@ export function runIdBase(config: Pick<RunConfig, 'loss' | 'batchSize'>, now: Da
 }
 
 /**
- * Creates `<runsRoot>/<runId>/` with config.json and a `queued` status.json, and returns its path.
- * mkdir without `recursive` fails when the name is taken, which makes the choice of a free name atomic
- * even when two windows start runs in the same second.
+ * Creates `<runsRoot>/<runId>/` with config.json and a `queued` status.json, and returns its path: the shared
+ * createRunFolder (the runs folder made so that it ends even under /proc, the run's folder exclusively, so two windows
+ * starting runs in the same second get `<base>` and `<base>-2`, and nothing half-made left on a full disk).
  */
-export async function createRunFolder(runsRoot: string, config: RunConfig, now = new Date()): Promise<string> {
-  await fs.mkdir(runsRoot, { recursive: true });
+export function createRunFolder(runsRoot: string, config: RunConfig, now = new Date()): Promise<string> {
   const base = runIdBase(config, now);
-  for (let attempt = 1; ; attempt++) {
-    const runDir = path.join(runsRoot, attempt === 1 ? base : `${base}-${attempt}`);
-    try {
-      await fs.mkdir(runDir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 1000) continue;
-      throw new Error(`cannot create the run folder ${runDir}: ${(e as Error).message}`);
-    }
-    await writeJsonAtomic(path.join(runDir, RUN_FILES.config), config);
-    const status: RunStatus = { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: now.toISOString() };
-    await writeStatus(runDir, status);
-    return runDir;
-  }
+  // Synchronous underneath (a folder and two small files); the promise keeps callers as they were, a throw a rejection.
+  return new Promise((resolve) => resolve(createFolder(runsRoot, config, (attempt) => (attempt === 1 ? base : `${base}-${attempt}`), now)));
 }

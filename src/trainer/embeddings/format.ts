@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EMBEDDING_HEADER_RE, EMBEDDING_LAYERS, SAMPLE_IMAGES_HEADER, decodeFloat32, decodeInt32, decodeUint8, embeddingBaseName, encodeLittleEndian, parseEmbeddingHeader, parseSampleImagesHeader, EMBEDDING_SCHEMA_VERSION, type EmbeddingEntry, type EmbeddingHeader, type EmbeddingLayer, type SampleImagesHeader } from '../../shared/embeddingFiles';
 import { RUN_FILES } from '../../shared/protocol';
+import { writeFileAtomic } from '../../runFolder/atomicWrite';
 
 export type { EmbeddingEntry, EmbeddingHeader, EmbeddingLayer, SampleImagesHeader };
 
@@ -38,17 +39,8 @@ export function embeddingsDir(runDir: string): string {
   return path.join(runDir, RUN_FILES.embeddings);
 }
 
-/** Writes `data` to `file` via a temporary sibling and a rename, so no reader ever sees half a file. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+// Snapshot files are replaced the one atomic way (project.ts and cache.ts take it from here).
+export { writeFileAtomic };
 
 function checkSnapshot(e: EmbeddingSnapshot): void {
   const where = `writeEmbedding(epoch ${e.epoch}, ${e.layer})`;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedEmbedding } from './format';
-import { makeDirs } from '../makeDirs';
+import { makeDirs } from '../../runFolder/makeDirs';
 
 export type MetadataColumn = 'label' | 'class' | 'index';
 export const METADATA_COLUMNS: readonly MetadataColumn[] = ['label', 'class', 'index'];

@@ -8,6 +8,8 @@ import { RUN_FILES, type EncoderKind } from '../../shared/protocol';
 import { findCheckpoint } from '../findCheckpoint';
 import { encodeSafetensors } from './safetensors';
 import { torchStateDict } from './stateDict';
+import { writeFileAtomic } from '../../runFolder/atomicWrite';
+import { makeDirs } from '../../runFolder/makeDirs';
 
 export interface ExportedWeights {
   file: string;
@@ -34,10 +36,7 @@ export function exportWeights(runDir: string, options: { epoch?: number; out?: s
     module: 'docs/pytorch/dcl_models.py',
   });
   const file = options.out ?? path.join(runDir, 'exports', `e${String(ckpt.epoch).padStart(4, '0')}-weights.safetensors`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Beside the target, then renamed: a reader never sees half a file.
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
+  makeDirs(path.dirname(file), 'output folder (--out)');
+  writeFileAtomic(file, bytes);
   return { file, epoch: ckpt.epoch, step: ckpt.step, tensors: tensors.length };
 }
