@@ -118,8 +118,8 @@ describe('charts webview in a real browser', { skip }, () => {
     for (let i = 0; i < n; i++) await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
   }
 
-  async function showTab(page: Page, id: string, waitFor = `#view-${id}:not([hidden]) .uplot canvas, #view-${id}:not([hidden]) table.comparison`): Promise<void> {
-    await page.click(`#tab-${id}`);
+  async function showTab(page: Page, id: string, waitFor = `[data-view="${id}"]:not([hidden]) .uplot canvas, [data-view="${id}"]:not([hidden]) table.comparison`): Promise<void> {
+    await page.click(`vscode-tab-header[data-tab="${id}"]`);
     await page.waitForSelector(waitFor, { timeout: 5000 });
     await frames(page);
   }
@@ -136,7 +136,7 @@ describe('charts webview in a real browser', { skip }, () => {
    */
   async function canvasStats(page: Page, tab: string, rgb: readonly number[], rgb2: readonly number[] = rgb) {
     return page.$$eval(
-      `#view-${tab} .uplot canvas`,
+      `[data-view="${tab}"] .uplot canvas`,
       (canvases, [target, target2]) =>
         canvases.map((c) => {
           const canvas = c as HTMLCanvasElement;
@@ -157,7 +157,7 @@ describe('charts webview in a real browser', { skip }, () => {
   }
 
   async function legend(page: Page, tab: string, chart = 0): Promise<string[]> {
-    return page.$$eval(`#view-${tab} .chart`, (charts, i) => Array.from(charts[i].querySelectorAll('.u-legend .u-series .u-label')).map((e) => e.textContent ?? '').slice(1), chart);
+    return page.$$eval(`[data-view="${tab}"] .chart`, (charts, i) => Array.from(charts[i].querySelectorAll('.u-legend .u-series .u-label')).map((e) => e.textContent ?? '').slice(1), chart);
   }
 
   async function assertClean(opened: OpenedPage): Promise<void> {
@@ -193,7 +193,7 @@ describe('charts webview in a real browser', { skip }, () => {
         const [loss] = await canvasStats(page, 'loss', BLUE[theme]);
         assert.ok(loss.width > 800, `loss canvas ${loss.width}px wide`);
         assert.ok(loss.hits > 400, `the loss line is drawn in the theme's blue (${loss.hits} px)`);
-        await shot(page, '#view-loss .chart', `loss-single-${theme}`);
+        await shot(page, '[data-view="loss"] .chart', `loss-single-${theme}`);
 
         await showTab(page, 'npc');
         assert.deepEqual(await legend(page, 'npc', 0), ['min', 'p7', 'p16', 'p31', 'median', 'p69', 'p84', 'p93', 'max', 'mean', 'Cv (σ/μ)']);
@@ -202,11 +202,11 @@ describe('charts webview in a real browser', { skip }, () => {
         assert.ok(bands.painted > bands.total * 0.08, `the bands fill part of the plot (${bands.painted} px)`);
         assert.ok(bands.hits > 200, 'the median is drawn');
         assert.ok(histogram.hits > 150, 'the histogram is drawn');
-        assert.match((await page.textContent('#view-npc .note')) ?? '', /diagnostic: what InfoNCE's gradient would have been scaled by/);
+        assert.match((await page.textContent('[data-view="npc"] .note')) ?? '', /diagnostic: what InfoNCE's gradient would have been scaled by/);
         const lastNpc = fixtureEvents(CHARTS_FIXTURE).filter((e): e is NpcEvent => e.type === 'npc').pop()!;
-        assert.equal(await page.textContent('#view-npc .readout'), `Latest (step 400): mean ${formatNumber(lastNpc.summary.mean)} · Cv ${formatNumber(lastNpc.summary.cv)}`);
-        await shot(page, '#view-npc .chart >> nth=0', `npc-bands-single-${theme}`);
-        await shot(page, '#view-npc .chart >> nth=1', `npc-histogram-single-${theme}`);
+        assert.equal(await page.textContent('[data-view="npc"] .readout'), `Latest (step 400): mean ${formatNumber(lastNpc.summary.mean)} · Cv ${formatNumber(lastNpc.summary.cv)}`);
+        await shot(page, '[data-view="npc"] .chart >> nth=0', `npc-bands-single-${theme}`);
+        await shot(page, '[data-view="npc"] .chart >> nth=1', `npc-histogram-single-${theme}`);
 
         await showTab(page, 'knn');
         assert.deepEqual(await legend(page, 'knn'), ['kNN top-1', 'best']);
@@ -215,10 +215,10 @@ describe('charts webview in a real browser', { skip }, () => {
         const knn = knnSummary(chartRun(seriesFromEvents(fixtureEvents(CHARTS_FIXTURE)), 'run', fixtureConfig(CHARTS_FIXTURE)))!;
         assert.ok(knn.bestEpoch < CHARTS_FIXTURE.epochs, 'the fixture peaks before its last epoch, so the marker is not just the end point');
         assert.equal(
-          await page.textContent('#view-knn .readout'),
+          await page.textContent('[data-view="knn"] .readout'),
           `best ${formatPercent(knn.best)} at epoch ${knn.bestEpoch.toFixed(1)} · latest ${formatPercent(knn.final)} (epoch 8.0)`,
         );
-        await shot(page, '#view-knn .chart', `knn-single-${theme}`);
+        await shot(page, '[data-view="knn"] .chart', `knn-single-${theme}`);
         await page.screenshot({ path: path.join(ARTIFACTS, `page-single-${theme}.png`), fullPage: true });
         await assertClean(opened);
       } finally {
@@ -232,7 +232,7 @@ describe('charts webview in a real browser', { skip }, () => {
     const { page } = opened;
     try {
       // Smoothing slider.
-      await page.$eval('#view-loss input.slider-input', (el) => {
+      await page.$eval('[data-view="loss"] input.slider-input', (el) => {
         const input = el as HTMLInputElement;
         input.value = '0.9';
         input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -241,15 +241,16 @@ describe('charts webview in a real browser', { skip }, () => {
       assert.deepEqual(await legend(page, 'loss'), ['loss (raw)', 'loss (smoothed 0.9)']);
 
       // Log-y toggle and the x-axis dropdown, by real clicks on the toolkit controls.
-      await page.click('#view-loss vscode-checkbox');
-      await page.click('#view-loss vscode-dropdown');
-      await page.click('#view-loss vscode-option:has-text("x: epoch")');
+      await page.click('[data-view="loss"] vscode-checkbox');
+      await page.click('[data-view="loss"] vscode-single-select');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'controls-dropdown-open-dark.png') });
+      await page.click('[data-view="loss"] li.option:has-text("x: epoch")');
       await frames(page);
-      const xAxisLabel = await page.$eval('#view-loss .u-legend .u-series .u-label', (e) => e.textContent);
+      const xAxisLabel = await page.$eval('[data-view="loss"] .u-legend .u-series .u-label', (e) => e.textContent);
       assert.equal(xAxisLabel, 'epoch');
 
       // Drag to zoom, then check the stored window.
-      const over = await page.locator('#view-loss .u-over').boundingBox();
+      const over = await page.locator('[data-view="loss"] .u-over').boundingBox();
       assert.ok(over);
       await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
       await page.mouse.down();
@@ -266,26 +267,26 @@ describe('charts webview in a real browser', { skip }, () => {
       assert.ok(zoomed.ui.zoom.loss.min > 1.5 && zoomed.ui.zoom.loss.max < 6.5, `zoom ${JSON.stringify(zoomed.ui.zoom.loss)}`);
       const [loss] = await canvasStats(page, 'loss', BLUE.dark);
       assert.ok(loss.hits > 300, 'the zoomed log-scale curve is drawn');
-      await shot(page, '#view-loss .chart', 'loss-single-dark-zoomed-log-epoch');
+      await shot(page, '[data-view="loss"] .chart', 'loss-single-dark-zoomed-log-epoch');
 
       // A reload (VS Code recreates hidden webviews) restores every choice.
       await page.reload();
       await settle(page);
-      assert.equal(await page.$eval('#view-loss input.slider-input', (e) => (e as HTMLInputElement).value), '0.9');
+      assert.equal(await page.$eval('[data-view="loss"] input.slider-input', (e) => (e as HTMLInputElement).value), '0.9');
       assert.deepEqual(await legend(page, 'loss'), ['loss (raw)', 'loss (smoothed 0.9)']);
-      assert.equal(await page.$eval('#view-loss .u-legend .u-series .u-label', (e) => e.textContent), 'epoch');
+      assert.equal(await page.$eval('[data-view="loss"] .u-legend .u-series .u-label', (e) => e.textContent), 'epoch');
       const restored = await state();
       assert.deepEqual(restored.ui.zoom, zoomed.ui.zoom);
 
       // Double-click resets the zoom.
-      await page.dblclick('#view-loss .u-over');
+      await page.dblclick('[data-view="loss"] .u-over');
       await frames(page);
       assert.equal((await state()).ui.zoom.loss, undefined);
 
       // Exports: CSV (full resolution), PNG bytes, SVG text.
-      await page.click('#view-loss vscode-button:has-text("CSV")');
-      await page.click('#view-loss vscode-button:has-text("PNG")');
-      await page.click('#view-loss vscode-button:has-text("SVG")');
+      await page.click('[data-view="loss"] vscode-button:has-text("CSV")');
+      await page.click('[data-view="loss"] vscode-button:has-text("PNG")');
+      await page.click('[data-view="loss"] vscode-button:has-text("SVG")');
       const saves = (await posted(page)).filter((m) => m.type === 'saveFile');
       assert.deepEqual(saves.map((m) => m.format), ['csv', 'png', 'svg']);
       const csv = saves[0].content as string;
@@ -312,7 +313,7 @@ describe('charts webview in a real browser', { skip }, () => {
       await showTab(page, 'npc');
       const setSlider = (v: string) =>
         page.$eval(
-          '#view-npc input.slider-input',
+          '[data-view="npc"] input.slider-input',
           (el, value) => {
             const input = el as HTMLInputElement;
             input.value = value;
@@ -323,16 +324,16 @@ describe('charts webview in a real browser', { skip }, () => {
       await setSlider('0');
       await frames(page);
       assert.deepEqual(await legend(page, 'npc', 1), ['step 1']);
-      await page.click('#view-npc vscode-button:has-text("Pin step")');
+      await page.click('[data-view="npc"] vscode-button:has-text("Pin step")');
       await setSlider('20');
       await frames(page);
       assert.deepEqual(await legend(page, 'npc', 1), ['step 1', 'step 200']);
-      const max = await page.$eval('#view-npc input.slider-input', (e) => (e as HTMLInputElement).max);
+      const max = await page.$eval('[data-view="npc"] input.slider-input', (e) => (e as HTMLInputElement).max);
       await setSlider(max);
       await frames(page);
       assert.deepEqual(await legend(page, 'npc', 1), ['step 1', 'step 400']);
       assert.equal((await state()).ui.histogramStep, null, 'the last position follows the latest step');
-      await shot(page, '#view-npc .chart >> nth=1', 'npc-histogram-single-dark-pinned');
+      await shot(page, '[data-view="npc"] .chart >> nth=1', 'npc-histogram-single-dark-pinned');
 
       // A theme switch redraws in the new theme's colours (MutationObserver on the body class).
       await page.evaluate(() => (window as unknown as { __setTheme(t: string): void }).__setTheme('light'));
@@ -342,7 +343,8 @@ describe('charts webview in a real browser', { skip }, () => {
       await page.evaluate(() => (window as unknown as { __setTheme(t: string): void }).__setTheme('high-contrast'));
       await showTab(page, 'loss');
       await frames(page, 4);
-      await shot(page, '#view-loss .chart', 'loss-single-high-contrast');
+      await shot(page, '[data-view="loss"] .chart', 'loss-single-high-contrast');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-single-high-contrast.png') });
       await assertClean(opened);
     } finally {
       await page.context().close();
@@ -361,23 +363,23 @@ describe('charts webview in a real browser', { skip }, () => {
         assert.deepEqual(await legend(page, 'loss'), labels.flatMap((l) => [`${l} (raw)`, l]));
         const [loss] = await canvasStats(page, 'loss', RED[theme]);
         assert.ok(loss.hits > 300, 'the second run is drawn in the second palette colour');
-        await shot(page, '#view-loss .chart', `loss-compare-${theme}`);
+        await shot(page, '[data-view="loss"] .chart', `loss-compare-${theme}`);
 
         await showTab(page, 'npc');
         assert.deepEqual(await legend(page, 'npc', 0), labels.flatMap((l) => [`${l} p16`, `${l} median`, `${l} p84`]));
-        assert.match((await page.textContent('#view-npc .note')) ?? '', /InfoNCE scales every sample's gradient[\s\S]*diagnostic/);
-        await shot(page, '#view-npc .chart >> nth=0', `npc-bands-compare-${theme}`);
-        await shot(page, '#view-npc .chart >> nth=1', `npc-histogram-compare-${theme}`);
+        assert.match((await page.textContent('[data-view="npc"] .note')) ?? '', /InfoNCE scales every sample's gradient[\s\S]*diagnostic/);
+        await shot(page, '[data-view="npc"] .chart >> nth=0', `npc-bands-compare-${theme}`);
+        await shot(page, '[data-view="npc"] .chart >> nth=1', `npc-histogram-compare-${theme}`);
         assert.equal((await legend(page, 'npc', 1)).length, 3);
 
         await showTab(page, 'knn');
         assert.deepEqual(await legend(page, 'knn'), labels.flatMap((l) => [l, `${l} best`]));
-        await shot(page, '#view-knn .chart', `knn-compare-${theme}`);
+        await shot(page, '[data-view="knn"] .chart', `knn-compare-${theme}`);
 
         await showTab(page, 'table');
         assert.deepEqual(await page.$$eval('table.comparison thead th', (els) => els.map((e) => e.textContent)), ['Loss', 'B = 64', 'B = 256']);
         assert.deepEqual(await page.$$eval('table.comparison tbody th', (els) => els.map((e) => e.textContent)), ['InfoNCE (SimCLR)', 'DCL']);
-        await page.click('#view-table vscode-button:has-text("Copy as Markdown")');
+        await page.click('[data-view="table"] vscode-button:has-text("Copy as Markdown")');
         const copy = (await posted(page)).find((m) => m.type === 'copyText');
         const runs = COMPARED.map((o, i) => {
           const series = seriesFromEvents(fixtureEvents(o));
@@ -386,7 +388,7 @@ describe('charts webview in a real browser', { skip }, () => {
         const expected = comparisonMarkdown(comparisonTable(runs.map((run, i) => ({ run, config: fixtureConfig(COMPARED[i]), knn: knnSummary(run) }))));
         assert.equal(copy?.text, expected);
         assert.match(expected, /\| DCL \| \d+\.\d \(\d+\.\d\) \| \d+\.\d \(\d+\.\d\) \|/);
-        await shot(page, '#view-table', `table-compare-${theme}`);
+        await shot(page, '[data-view="table"]', `table-compare-${theme}`);
 
         // Only the running run has a Stop button; it asks the host to stop that run.
         const stops = page.locator('.compare-runs vscode-button');
@@ -417,13 +419,13 @@ describe('charts webview in a real browser', { skip }, () => {
         assert.ok(density.hits2 > 150, `the B = 32 density is drawn in palette slot 1 (${density.hits2} px)`);
         assert.ok(cv.hits2 > 50, `the mean-q line is drawn in palette slot 1 (${cv.hits2} px)`);
         assert.deepEqual(
-          await page.$$eval('#view-npcProfile table.comparison tbody th', (els) => els.map((e) => e.textContent)),
+          await page.$$eval('[data-view="npcProfile"] table.comparison tbody th', (els) => els.map((e) => e.textContent)),
           ['16', '32', '64', '128'],
         );
-        assert.match((await page.textContent('#view-npcProfile .note')) ?? '', /smaller and more spread out in small batches/);
-        assert.match((await page.textContent('#view-npcProfile .profile-picker')) ?? '', /checkpoint at step 8 \(epoch 1\) · B = 16…128/);
-        assert.ok(await page.locator('#view-npcProfile .error-banner').isHidden(), 'no skipped files');
-        await page.locator('#view-npcProfile').screenshot({ path: path.join(ARTIFACTS, `npc-vs-batch-${theme}.png`) });
+        assert.match((await page.textContent('[data-view="npcProfile"] .note')) ?? '', /smaller and more spread out in small batches/);
+        assert.match((await page.textContent('[data-view="npcProfile"] .profile-picker')) ?? '', /checkpoint at step 8 \(epoch 1\) · B = 16…128/);
+        assert.ok(await page.locator('[data-view="npcProfile"] .error-banner').isHidden(), 'no skipped files');
+        await page.locator('[data-view="npcProfile"]').screenshot({ path: path.join(ARTIFACTS, `npc-vs-batch-${theme}.png`) });
         await assertClean(opened);
       } finally {
         await page.context().close();
@@ -436,8 +438,8 @@ describe('charts webview in a real browser', { skip }, () => {
     const { page } = opened;
     try {
       await showTab(page, 'npcProfile');
-      await page.click('#view-npcProfile vscode-button:has-text("Compute for initial model")');
-      await page.click('#view-npcProfile vscode-button:has-text("Compute for latest checkpoint")');
+      await page.click('[data-view="npcProfile"] vscode-button:has-text("Compute for initial model")');
+      await page.click('[data-view="npcProfile"] vscode-button:has-text("Compute for latest checkpoint")');
       assert.deepEqual((await posted(page)).filter((m) => m.type === 'computeNpcProfile'), [
         { type: 'computeNpcProfile', run: 0, initial: true },
         { type: 'computeNpcProfile', run: 0, initial: false },
@@ -445,13 +447,13 @@ describe('charts webview in a real browser', { skip }, () => {
 
       // While the host runs the CLI: progress shown, compute buttons disabled, Cancel offered.
       await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'running', initial: true, progress: 0.375, stage: 'batch size 32' } });
-      assert.equal(await page.textContent('#view-npcProfile [role="status"]'), 'Computing for the initial model: batch size 32 (38%)…');
-      assert.deepEqual(await page.$$eval('#view-npcProfile vscode-button', (els) => els.filter((e) => /Compute/.test(e.textContent ?? '')).map((e) => e.hasAttribute('disabled'))), [true, true]);
-      await page.click('#view-npcProfile vscode-button:has-text("Cancel")');
+      assert.equal(await page.textContent('[data-view="npcProfile"] [role="status"]'), 'Computing for the initial model: batch size 32 (38%)…');
+      assert.deepEqual(await page.$$eval('[data-view="npcProfile"] vscode-button', (els) => els.filter((e) => /Compute/.test(e.textContent ?? '')).map((e) => e.hasAttribute('disabled'))), [true, true]);
+      await page.click('[data-view="npcProfile"] vscode-button:has-text("Cancel")');
       assert.deepEqual((await posted(page)).filter((m) => m.type === 'cancelNpcProfile'), [{ type: 'cancelNpcProfile', run: 0 }]);
       await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'failed', message: 'run folder has no checkpoint' } });
-      assert.equal(await page.textContent('#view-npcProfile [role="status"]'), 'Computation failed: run folder has no checkpoint');
-      assert.ok(await page.locator('#view-npcProfile vscode-button:has-text("Cancel")').isHidden());
+      assert.equal(await page.textContent('[data-view="npcProfile"] [role="status"]'), 'Computation failed: run folder has no checkpoint');
+      assert.ok(await page.locator('[data-view="npcProfile"] vscode-button:has-text("Cancel")').isHidden());
 
       // The host announces a new profile: the view switches to it.
       const initial = readProfile(PROFILE_FILES.initial);
@@ -465,23 +467,23 @@ describe('charts webview in a real browser', { skip }, () => {
       });
       await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'done' } });
       assert.deepEqual(await legend(page, 'npcProfile', 0), initial.rows.map(rowLabel));
-      assert.ok(await page.locator('#view-npcProfile [role="status"]').isHidden());
+      assert.ok(await page.locator('[data-view="npcProfile"] [role="status"]').isHidden());
       const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('dcl-charts-test-state') ?? 'null'));
       assert.equal((await state()).ui.profileFile, PROFILE_FILES.initial);
 
       // The picker goes back to the trained model; the log-y toggle changes the scale; both persist.
-      await page.click('#view-npcProfile .profile-picker vscode-dropdown');
-      await page.click('#view-npcProfile .profile-picker vscode-option:has-text("checkpoint at step 8")');
-      await page.click('#view-npcProfile vscode-checkbox:has-text("log y")');
+      await page.click('[data-view="npcProfile"] .profile-picker vscode-single-select');
+      await page.click('[data-view="npcProfile"] .profile-picker li.option:has-text("checkpoint at step 8")');
+      await page.click('[data-view="npcProfile"] vscode-checkbox:has-text("log y")');
       await frames(page);
       assert.deepEqual(await legend(page, 'npcProfile', 0), trained.rows.map(rowLabel));
       assert.deepEqual((await state()).ui, { ...(await state()).ui, tab: 'npcProfile', profileFile: PROFILE_FILES.trained, profileLogY: true });
-      await page.locator('#view-npcProfile .chart >> nth=0').screenshot({ path: path.join(ARTIFACTS, 'npc-vs-batch-density-dark-logy.png') });
+      await page.locator('[data-view="npcProfile"] .chart >> nth=0').screenshot({ path: path.join(ARTIFACTS, 'npc-vs-batch-density-dark-logy.png') });
 
       // Exports: densities (per bin) from the first chart, the per-size summary from the Cv chart, a PNG.
-      await page.click('#view-npcProfile .chart >> nth=0 >> vscode-button:has-text("CSV")');
-      await page.click('#view-npcProfile .chart >> nth=1 >> vscode-button:has-text("CSV")');
-      await page.click('#view-npcProfile .chart >> nth=1 >> vscode-button:has-text("PNG")');
+      await page.click('[data-view="npcProfile"] .chart >> nth=0 >> vscode-button:has-text("CSV")');
+      await page.click('[data-view="npcProfile"] .chart >> nth=1 >> vscode-button:has-text("CSV")');
+      await page.click('[data-view="npcProfile"] .chart >> nth=1 >> vscode-button:has-text("PNG")');
       const saves = (await posted(page)).filter((m) => m.type === 'saveFile');
       assert.deepEqual(saves.map((m) => [m.format, m.suggestedName]), [
         ['csv', 'npc-vs-batch-charts-run-step8-b16_32_64_128-n2-s0-density.csv'],
@@ -497,10 +499,10 @@ describe('charts webview in a real browser', { skip }, () => {
       // A reload (VS Code recreates hidden webviews) comes back on the same tab, profile and scale.
       await page.reload();
       await settle(page);
-      await page.waitForSelector('#view-npcProfile:not([hidden]) .uplot canvas', { timeout: 5000 });
+      await page.waitForSelector('[data-view="npcProfile"]:not([hidden]) .uplot canvas', { timeout: 5000 });
       await frames(page);
       assert.deepEqual(await legend(page, 'npcProfile', 0), trained.rows.map(rowLabel));
-      assert.equal(await page.$eval('#view-npcProfile vscode-checkbox', (e) => (e as HTMLElement & { checked: boolean }).checked), true);
+      assert.equal(await page.$eval('[data-view="npcProfile"] vscode-checkbox', (e) => (e as HTMLElement & { checked: boolean }).checked), true);
       await assertClean(opened);
     } finally {
       await page.context().close();
@@ -512,7 +514,7 @@ describe('charts webview in a real browser', { skip }, () => {
     const { page } = opened;
     try {
       await showTab(page, 'npcProfile');
-      assert.match((await page.textContent('#view-npcProfile .error-banner')) ?? '', /^Skipped truncated\.json: not valid JSON/);
+      assert.match((await page.textContent('[data-view="npcProfile"] .error-banner')) ?? '', /^Skipped truncated\.json: not valid JSON/);
       assert.equal((await legend(page, 'npcProfile', 0)).length, 4, 'the valid profile still draws');
       await assertClean(opened);
     } finally {
@@ -524,17 +526,17 @@ describe('charts webview in a real browser', { skip }, () => {
     const opened = await open('compare', 'dark');
     const { page } = opened;
     try {
-      await showTab(page, 'npcProfile', '#view-npcProfile:not([hidden]) [role="status"]');
-      assert.match((await page.textContent('#view-npcProfile .note')) ?? '', /one run at a time/);
-      assert.equal(await page.textContent('#view-npcProfile [role="status"]'), 'No profile yet: compute one for the latest checkpoint or the initial model.');
-      await page.click('#view-npcProfile .controls > vscode-dropdown');
-      await page.click('#view-npcProfile .controls > vscode-dropdown vscode-option:has-text("loss=dcl, batch=64")');
-      await page.waitForSelector('#view-npcProfile .uplot canvas', { timeout: 5000 });
+      await showTab(page, 'npcProfile', '[data-view="npcProfile"]:not([hidden]) [role="status"]');
+      assert.match((await page.textContent('[data-view="npcProfile"] .note')) ?? '', /one run at a time/);
+      assert.equal(await page.textContent('[data-view="npcProfile"] [role="status"]'), 'No profile yet: compute one for the latest checkpoint or the initial model.');
+      await page.click('[data-view="npcProfile"] .controls > vscode-single-select');
+      await page.click('[data-view="npcProfile"] .controls > vscode-single-select li.option:has-text("loss=dcl, batch=64")');
+      await page.waitForSelector('[data-view="npcProfile"] .uplot canvas', { timeout: 5000 });
       await frames(page);
       assert.equal((await legend(page, 'npcProfile', 0)).length, 4);
-      await page.click('#view-npcProfile vscode-button:has-text("Compute for latest checkpoint")');
+      await page.click('[data-view="npcProfile"] vscode-button:has-text("Compute for latest checkpoint")');
       assert.deepEqual((await posted(page)).filter((m) => m.type === 'computeNpcProfile'), [{ type: 'computeNpcProfile', run: 2, initial: false }]);
-      await page.locator('#view-npcProfile').screenshot({ path: path.join(ARTIFACTS, 'npc-vs-batch-compare-dark.png') });
+      await page.locator('[data-view="npcProfile"]').screenshot({ path: path.join(ARTIFACTS, 'npc-vs-batch-compare-dark.png') });
       await assertClean(opened);
     } finally {
       await page.context().close();

@@ -1,6 +1,6 @@
 // A stand-in for VS Code's webview API in the headless-browser test: acquireVsCodeApi() plus a fake host
 // that answers the projection webview's messages from window.__DCL_FIXTURE__ (recorded with the host's own
-// code by pageServer.ts). Query parameters: views=1|2, state=<JSON of the saved webview state>, theme=dark|light.
+// code by pageServer.ts). Query parameters: views=1|2, state=<JSON of the saved webview state>, theme=dark|light|high-contrast.
 // Everything the page posts is kept in window.__posted, every saved state in window.__states, and CSP
 // violations in window.__csp.
 (function () {
@@ -38,6 +38,8 @@
   var themes = {
     dark: { cls: 'vscode-dark', vars: { 'editor-background': '#1e1e1e', foreground: '#cccccc', descriptionForeground: '#9d9d9d', 'panel-border': '#444444' } },
     light: { cls: 'vscode-light', vars: { 'editor-background': '#ffffff', foreground: '#333333', descriptionForeground: '#717171', 'panel-border': '#dddddd', 'dropdown-background': '#ffffff', 'dropdown-foreground': '#333333', 'input-background': '#ffffff', 'input-foreground': '#333333', 'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#333333', 'editorHoverWidget-background': '#f3f3f3', 'editorHoverWidget-foreground': '#333333', 'editorHoverWidget-border': '#c8c8c8' } },
+    // VS Code's Dark High Contrast: black surfaces, cyan borders (contrastBorder), orange focus.
+    'high-contrast': { cls: 'vscode-high-contrast', vars: { 'editor-background': '#000000', foreground: '#ffffff', descriptionForeground: '#ffffff', 'panel-border': '#6fc3df', contrastBorder: '#6fc3df', focusBorder: '#f38518', 'dropdown-background': '#000000', 'dropdown-foreground': '#ffffff', 'dropdown-border': '#6fc3df', 'input-background': '#000000', 'input-foreground': '#ffffff', 'input-border': '#6fc3df', 'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff', 'editorHoverWidget-background': '#0c141f', 'editorHoverWidget-foreground': '#ffffff', 'editorHoverWidget-border': '#6fc3df' } },
   };
   var theme = themes[params.get('theme') || 'dark'];
   document.body.classList.add(theme.cls);

@@ -190,4 +190,18 @@ describe('projection webview in headless Chromium', { skip }, () => {
     assert.deepEqual(bg, [255, 255, 255], 'canvas background = --vscode-editor-background');
     await finish(o, 'light.png');
   });
+
+  it('follows the high-contrast theme', async () => {
+    const o = await open('views=1&theme=high-contrast');
+    const bg = await o.page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas.scatter-canvas')!;
+      const copy = document.createElement('canvas');
+      copy.width = c.width;
+      copy.height = c.height;
+      copy.getContext('2d')!.drawImage(c, 0, 0);
+      return Array.from(copy.getContext('2d')!.getImageData(0, 0, 1, 1).data.slice(0, 3));
+    });
+    assert.deepEqual(bg, [0, 0, 0], 'canvas background = --vscode-editor-background');
+    await finish(o, 'high-contrast.png');
+  });
 });

@@ -1,28 +1,19 @@
 /**
- * The few form controls the webviews use, built on @vscode/webview-ui-toolkit. The toolkit is deprecated
- * upstream; keeping every use of it behind these functions means moving to @vscode-elements/elements (or
- * plain elements) changes this file only. Only the components used here are registered, so the bundle
- * carries no others.
+ * The few form controls the webviews use, built on @vscode-elements/elements (Lit web components that
+ * draw themselves with VS Code's theme variables). The design named @vscode/webview-ui-toolkit, which was
+ * deprecated and archived upstream in January 2025 and pulled React and FAST into the production install;
+ * every use of a component library stays behind these functions, so that swap changed this file only.
+ * Each component is imported from its own module so the bundle carries only these, and importing a module
+ * is what registers its custom element.
  */
-import {
-  provideVSCodeDesignSystem,
-  vsCodeButton,
-  vsCodeCheckbox,
-  vsCodeDropdown,
-  vsCodeOption,
-  vsCodePanels,
-  vsCodePanelTab,
-  vsCodePanelView,
-} from '@vscode/webview-ui-toolkit';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import { el } from './dom';
-
-let registered = false;
-
-function ensureRegistered(): void {
-  if (registered) return;
-  registered = true;
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView());
-}
 
 export interface ButtonOptions {
   label: string;
@@ -32,8 +23,9 @@ export interface ButtonOptions {
 }
 
 export function button(opts: ButtonOptions): HTMLElement {
-  ensureRegistered();
-  const b = el('vscode-button' as 'button', { text: opts.label, title: opts.title, attrs: { appearance: opts.appearance ?? 'secondary' } });
+  const b = el('vscode-button' as 'button', { text: opts.label, title: opts.title });
+  // vscode-button is primary unless marked secondary; the toolkit's default was secondary, kept here.
+  if ((opts.appearance ?? 'secondary') === 'secondary') b.setAttribute('secondary', '');
   b.addEventListener('click', () => opts.onClick());
   return b;
 }
@@ -44,7 +36,7 @@ export interface Control<T> {
 }
 
 export function checkbox(opts: { label: string; checked: boolean; title?: string; onChange: (checked: boolean) => void }): Control<boolean> {
-  ensureRegistered();
+  // The label is the element's text (its default slot), so it stays in the light DOM for tests and screen readers.
   const c = el('vscode-checkbox' as 'input', { text: opts.label, title: opts.title }) as unknown as HTMLElement & { checked: boolean };
   c.checked = opts.checked;
   c.addEventListener('change', () => opts.onChange(c.checked));
@@ -57,8 +49,7 @@ export function dropdown<T extends string>(opts: {
   value: T;
   onChange: (value: T) => void;
 }): Control<T> {
-  ensureRegistered();
-  const d = el('vscode-dropdown' as 'select', { attrs: { 'aria-label': opts.ariaLabel } }) as unknown as HTMLElement & { value: string };
+  const d = el('vscode-single-select' as 'select', { attrs: { 'aria-label': opts.ariaLabel } }) as unknown as HTMLElement & { value: string };
   for (const o of opts.options) {
     const option = el('vscode-option' as 'option', { text: o.label, attrs: { value: o.value } });
     if (o.value === opts.value) option.setAttribute('selected', '');
@@ -68,7 +59,7 @@ export function dropdown<T extends string>(opts: {
   return { element: d, set: (v) => (d.value = v) };
 }
 
-/** A native range input: the toolkit has no slider. Styled in the panel's CSS with the theme's colours. */
+/** A native range input: vscode-elements has no slider. Styled in the panel's CSS with the theme's colours. */
 export function slider(opts: {
   label: string;
   min: number;
@@ -105,25 +96,28 @@ export interface TabDefinition<T extends string> {
   content: HTMLElement;
 }
 
+/**
+ * vscode-tabs numbers its headers and panels and overwrites their ids, so each carries its tab id in
+ * data-tab (header) and data-view (panel) instead; the selection is an index into opts.tabs.
+ */
 export function tabs<T extends string>(opts: { tabs: readonly TabDefinition<T>[]; active: T; onChange: (id: T) => void }): Control<T> {
-  ensureRegistered();
-  const panels = el('vscode-panels' as 'div', { attrs: { activeid: `tab-${opts.active}` } }) as HTMLDivElement & { activeid?: string };
-  for (const t of opts.tabs) panels.append(el('vscode-panel-tab' as 'div', { text: t.label, attrs: { id: `tab-${t.id}` } }));
-  for (const t of opts.tabs) panels.append(el('vscode-panel-view' as 'div', { attrs: { id: `view-${t.id}` } }, t.content));
+  const indexOf = (id: T) => Math.max(0, opts.tabs.findIndex((t) => t.id === id));
+  const container = el('vscode-tabs' as 'div', { attrs: { 'selected-index': String(indexOf(opts.active)) } });
+  for (const t of opts.tabs) container.append(el('vscode-tab-header' as 'div', { text: t.label, attrs: { slot: 'header', 'data-tab': t.id } }));
+  for (const t of opts.tabs) container.append(el('vscode-tab-panel' as 'div', { attrs: { 'data-view': t.id } }, t.content));
   let current = opts.active;
-  panels.addEventListener('change', () => {
-    // The property, not the attribute: the toolkit reflects the attribute only after the event.
-    const id = (panels.activeid ?? '').replace(/^tab-/, '') as T;
-    if (id && id !== current) {
+  container.addEventListener('vsc-tabs-select', (event) => {
+    const id = opts.tabs[(event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex]?.id;
+    if (id !== undefined && id !== current) {
       current = id;
       opts.onChange(id);
     }
   });
   return {
-    element: panels,
+    element: container,
     set: (id) => {
       current = id;
-      panels.setAttribute('activeid', `tab-${id}`);
+      container.setAttribute('selected-index', String(indexOf(id)));
     },
   };
 }

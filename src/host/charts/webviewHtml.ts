@@ -1,9 +1,10 @@
 /**
  * The charts webview's HTML, built without vscode so the real-browser test serves exactly what the panel
  * shows. Strict CSP: scripts run only with the per-load nonce, styles come from files or the nonce, and
- * nothing may be fetched (the host pushes all data by postMessage). The toolkit's FAST runtime probes
- * browser support with a temporary <style> element; it takes the nonce from the `csp-nonce` meta tag, which
- * keeps that probe within the policy instead of needing 'unsafe-inline'.
+ * nothing may be fetched (the host pushes all data by postMessage). The controls (@vscode-elements, on Lit)
+ * style their shadow roots with constructable stylesheets (adoptedStyleSheets), which Chromium does not treat
+ * as inline style, so they need neither 'unsafe-inline' nor a published nonce (the real-browser test records
+ * every CSP violation and expects none).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -44,8 +45,6 @@ export interface WebviewPageInput {
   styleUris: string[];
   /** What the page shows until its bundle has rendered. */
   loadingText: string;
-  /** Publish the nonce in a `csp-nonce` meta tag (for the toolkit's runtime style probe). */
-  nonceMeta?: boolean;
 }
 
 /** The HTML shell every webview of the extension uses: CSP meta, styles, a loading placeholder, nonced scripts. */
@@ -53,13 +52,12 @@ export function webviewPage(input: WebviewPageInput): string {
   const nonce = escapeAttr(input.nonce);
   const styles = input.styleUris.map((u) => `  <link rel="stylesheet" href="${escapeAttr(u)}">`).join('\n');
   const scripts = input.scriptUris.map((u) => `  <script nonce="${nonce}" src="${escapeAttr(u)}"></script>`).join('\n');
-  const nonceMeta = input.nonceMeta ? `\n  <meta property="csp-nonce" content="${nonce}">` : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeAttr(input.csp)}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">${nonceMeta}
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <title>${escapeAttr(input.title)}</title>
 ${styles}
 </head>
@@ -72,5 +70,5 @@ ${scripts}
 }
 
 export function webviewHtml(input: WebviewHtmlInput): string {
-  return webviewPage({ ...input, csp: contentSecurityPolicy(input.cspSource, input.nonce), loadingText: 'Loading charts…', nonceMeta: true });
+  return webviewPage({ ...input, csp: contentSecurityPolicy(input.cspSource, input.nonce), loadingText: 'Loading charts…' });
 }
