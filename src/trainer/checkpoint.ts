@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptimizerStateManifest } from './optimizerState';
-import { pathInside } from './confinedPath';
+import { pathInside } from '../runFolder/confinedPath';
 import { writeJsonAtomic } from './runFolder';
 
 async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {

@@ -11,6 +11,7 @@ import { runExportEmbeddingsCommand } from '../../src/cli/exportEmbeddingsComman
 import { parseEventLines } from '../../src/shared/eventLog';
 import { loadModelFrom, recoverCheckpointRotation } from '../../src/trainer/checkpoint';
 import { writeEmbedding } from '../../src/trainer/embeddings/format';
+import { readLayersModel } from '../../src/trainer/export/stateDict';
 import { createRunFolder as createHostRunFolder } from '../../src/host/runs/runFiles';
 import { makeDirs } from '../../src/runFolder/makeDirs';
 import { createRunFolder, RunFolder, writeJsonAtomic } from '../../src/trainer/runFolder';
@@ -110,6 +111,8 @@ describe('paths read from a run folder stay inside it (issue 18)', () => {
     await assert.rejects(loadModelFrom(dir), /model\.json \(weightsManifest\) names "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd", which is outside /);
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['/etc/passwd'], weights: [] }] }));
     await assert.rejects(loadModelFrom(dir), /names "\/etc\/passwd", which is outside/);
+    // export-weights reads model.json itself, under the same rule.
+    assert.throws(() => readLayersModel(dir), /model\.json \(weightsManifest\) names "\/etc\/passwd", which is outside/);
   });
 
   it('export-embeddings refuses a NaN snapshot as project does, naming the file, row and epoch', async () => {

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathInside } from '../../runFolder/confinedPath';
 import type { EncoderKind } from '../../shared/protocol';
 import type { NamedTensor } from './safetensors';
 import { torchModuleName } from './torchNames';
@@ -28,7 +29,7 @@ export function readLayersModel(dir: string): { layers: Map<string, Map<string, 
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelJson;
   const manifest = json.weightsManifest?.[0];
   if (!manifest) throw new Error(`${path.join(dir, 'model.json')} has no weightsManifest; it is not a tfjs Layers model`);
-  const bytes = fs.readFileSync(path.join(dir, manifest.paths[0]));
+  const bytes = fs.readFileSync(pathInside(dir, manifest.paths?.[0], `${path.join(dir, 'model.json')} (weightsManifest)`));
   const layers = new Map<string, Map<string, { shape: number[]; data: Float32Array }>>();
   let offset = 0;
   for (const spec of manifest.weights) {

@@ -1,6 +1,6 @@
 /**
- * Paths read out of a run folder's own files (model.json's weightsManifest, an embedding header's file names) are
- * data, not trusted: a crafted `../../etc/passwd` must not make a reader open a file outside the folder.
+ * Paths read out of a run folder's own files (model.json's weightsManifest, read for resume, linear evaluation and
+ * export-weights) are data, not trusted: a crafted `../../etc/passwd` must not make a reader open a file outside the folder.
  */
 import * as path from 'node:path';
 
