@@ -38,11 +38,22 @@ export const SWEEP_HELP = formatHelp(
     'Runs every combination as its own run folder (grouped by a shared sweepId) and prints the kNN (and, where\n' +
     'runs have it, linear) top-1 table, mean ± std over seeds: rows loss and columns batch size unless --grid\n' +
     'varies more; further varying fields give one table per value. --grid fields (flag or config path):\n' +
-    `${GRID_FIELDS.map((f) => (f.flag === f.path ? f.flag : `${f.flag} (${f.path})`)).join(', ')}.\n` +
+    `${wrap(GRID_FIELDS.map((f) => (f.flag === f.path ? f.flag : `${f.flag} (${f.path})`)).join(', ') + '.', 110)}\n` +
     'With --launcher slurm the grid is one Slurm job array (the runs folder must be on storage the compute\n' +
     'nodes share): stdout gets "slurm job ID" and the run folders; --wait also waits and prints the table.',
   SPEC,
 );
+
+/** Breaks a long line at spaces so the help stays readable in a terminal. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join('\n');
+}
 
 function list<T>(flags: ParsedFlags, name: string, parse: (s: string) => T | undefined, what: string): T[] | undefined {
   const raw = flags[name];

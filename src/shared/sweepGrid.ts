@@ -70,7 +70,7 @@ function inputAt(path: string, value: GridValue): RunConfigInput {
   const parts = path.split('.');
   let out: Record<string, unknown> = { [parts.at(-1) as string]: value };
   for (const part of parts.slice(0, -1).reverse()) out = { [part]: out };
-  return out as RunConfigInput;
+  return out;
 }
 
 /** `temperature=0.05,0.1` → an axis; numbers where the field is a number (its default tells), words otherwise. */
@@ -202,5 +202,5 @@ export function sweepAxes(losses: readonly string[], batchSizes: readonly number
 /** Losses sort in the paper's order, numbers ascending, other words as given. */
 export function sortGridValues(field: string, values: readonly GridValue[]): GridValue[] {
   if (field === 'loss') return (LOSS_KINDS as readonly string[]).filter((l) => values.includes(l));
-  return values.every((v) => typeof v === 'number') ? [...values].sort((a, b) => (a as number) - (b as number)) : [...values];
+  return values.every((v) => typeof v === 'number') ? [...values].sort((a, b) => a - b) : [...values];
 }

@@ -5,10 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../helpers/paths';
 import { tempDir } from '../helpers/runs';
+import type { SweepRecord } from '../../src/launchers/sweepRecord';
+import type { RunConfig, RunStatus } from '../../src/shared/protocol';
 
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
 /** Run folders only: `.sweeps/` holds the sweep records. */
 const runFolders = (root: string) => fs.readdirSync(root).filter((n) => !n.startsWith('.'));
+const readJson = <T>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(...parts), 'utf8')) as T;
 const TINY = ['--dataset', 'synthetic', '--subset', '16', '--test-subset', '16', '--batch-sizes', '16', '--epochs', '1', '--encoder', 'mlp', '--projection', '16,8', '--backend', 'wasm', '--knn-k', '5'];
 
 describe('dcl-explorer sweep', () => {
@@ -22,10 +25,10 @@ describe('dcl-explorer sweep', () => {
     assert.equal(r.status, 0, r.stderr);
     const folders = runFolders(runs);
     assert.equal(folders.length, 4);
-    const configs = folders.map((f) => JSON.parse(fs.readFileSync(path.join(runs, f, 'config.json'), 'utf8')));
+    const configs = folders.map((f) => readJson<RunConfig>(runs, f, 'config.json'));
     assert.equal(new Set(configs.map((c) => c.sweepId)).size, 1, 'one sweepId for the whole grid');
     assert.deepEqual(configs.map((c) => `${c.loss}/${c.batchSize}/${c.seed}`).sort(), ['dclw/16/3', 'dclw/32/3', 'infonce/16/3', 'infonce/32/3']);
-    for (const f of folders) assert.equal(JSON.parse(fs.readFileSync(path.join(runs, f, 'status.json'), 'utf8')).state, 'finished');
+    for (const f of folders) assert.equal(readJson<RunStatus>(runs, f, 'status.json').state, 'finished');
     const lines = r.stdout.trim().split('\n');
     assert.match(lines[0], /kNN top-1 \(%\)\s+batch 16\s+batch 32/);
     assert.match(lines[1], /^InfoNCE \(SimCLR\)\s+\d+\.\d\d\s+\d+\.\d\d$/);
@@ -48,9 +51,9 @@ describe('dcl-explorer sweep', () => {
     const runs = tempDir('dcl-sweep-');
     const r = spawnSync(process.execPath, [BIN, 'sweep', '--losses', 'dcl', '--grid', 'temperature=0.05,0.2', '--grid', 'lr=1e-3,3e-4', '--rows', 'lr', '--cols', 'temperature', '--parallel', '2', ...TINY, '--runs-dir', runs], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const configs = runFolders(runs).map((f) => JSON.parse(fs.readFileSync(path.join(runs, f, 'config.json'), 'utf8')));
+    const configs = runFolders(runs).map((f) => readJson<RunConfig>(runs, f, 'config.json'));
     assert.deepEqual(configs.map((c) => `${c.temperature}/${c.optimizer.lr}`).sort(), ['0.05/0.0003', '0.05/0.001', '0.2/0.0003', '0.2/0.001']);
-    const [record] = fs.readdirSync(path.join(runs, '.sweeps')).map((f) => JSON.parse(fs.readFileSync(path.join(runs, '.sweeps', f), 'utf8')));
+    const [record] = fs.readdirSync(path.join(runs, '.sweeps')).map((f) => readJson<SweepRecord>(runs, '.sweeps', f));
     assert.equal(record.sweepId, configs[0].sweepId);
     assert.deepEqual(record.axes.slice(2), [{ field: 'temperature', values: [0.05, 0.2] }, { field: 'optimizer.lr', values: [0.001, 0.0003] }]);
     const lines = r.stdout.trim().split('\n');
