@@ -1,9 +1,22 @@
 /** Parsing and planning a sweep's grid: every value checked by the single-run rules before anything starts. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gridPoints, parseGridArg, parseGridArgs, planSweep, sweepAxes } from '../src/shared/sweepGrid';
+import { configFromFlags, pruneUndefined } from '../src/cli/trainFlags';
+import { DEFAULT_RUN_CONFIG, resolveConfig } from '../src/shared/runConfig';
+import { configValue, gridPoints, parseGridArg, parseGridArgs, planSweep, SWEEP_FIELDS, sweepAxes } from '../src/shared/sweepGrid';
 
 describe('sweep grid', () => {
+  it("names each field by the train flag that sets the same config path (the aliases cannot drift from train's)", () => {
+    for (const f of SWEEP_FIELDS) {
+      const value = configValue(DEFAULT_RUN_CONFIG, f.path);
+      assert.notEqual(value, undefined, `${f.path} is a config field`);
+      // A value other than the default, given as the train flag, must land on exactly this path.
+      const other = typeof value === 'number' ? String(value === 0 ? 1 : value / 2) : f.path === 'loss' ? 'infonce' : f.path === 'encoder' ? 'mlp' : 'sgd';
+      const config = resolveConfig(pruneUndefined(configFromFlags({ [f.flag]: other }, 'train')));
+      assert.equal(String(configValue(config, f.path)), other, `--${f.flag} sets ${f.path}`);
+    }
+  });
+
   it('parses FIELD=values by train flag or config path, numbers where the field is a number', () => {
     assert.deepEqual(parseGridArg('temperature=0.05, 0.1,0.05'), { field: 'temperature', values: [0.05, 0.1] });
     assert.deepEqual(parseGridArg('lr=1e-3,3e-4'), { field: 'optimizer.lr', values: [0.001, 0.0003] });
