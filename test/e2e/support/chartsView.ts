@@ -35,24 +35,24 @@ export class ChartsView {
   }
 
   async showTab(id: ChartsTabId): Promise<void> {
-    await this.frame.locator(`#tab-${id}`).click();
-    await this.frame.locator(`#view-${id}:not([hidden])`).waitFor({ timeout: 10_000 });
+    await this.frame.locator(`vscode-tab-header[data-tab="${id}"]`).click();
+    await this.frame.locator(`[data-view="${id}"]:not([hidden])`).waitFor({ timeout: 10_000 });
   }
 
   /** The tab's readout paragraph (NPC: latest summary; kNN: best and latest accuracy). */
   async readout(id: 'npc' | 'knn'): Promise<string> {
-    return ((await this.frame.locator(`#view-${id} .readout`).textContent()) ?? '').trim();
+    return ((await this.frame.locator(`[data-view="${id}"] .readout`).textContent()) ?? '').trim();
   }
 
   /** Series names in a chart's legend (without the x series). */
   async legend(id: ChartsTabId, chart = 0): Promise<string[]> {
-    const labels = await this.frame.locator(`#view-${id} .chart`).nth(chart).locator('.u-legend .u-series .u-label').allTextContents();
+    const labels = await this.frame.locator(`[data-view="${id}"] .chart`).nth(chart).locator('.u-legend .u-series .u-label').allTextContents();
     return labels.slice(1);
   }
 
   /** Painted pixels of each chart canvas of a tab (uPlot draws series and bands on one canvas per chart). */
   async ink(id: ChartsTabId): Promise<{ painted: number; total: number }[]> {
-    return this.frame.locator(`#view-${id} .uplot canvas`).evaluateAll((canvases) =>
+    return this.frame.locator(`[data-view="${id}"] .uplot canvas`).evaluateAll((canvases) =>
       canvases.map((c) => {
         const canvas = c as HTMLCanvasElement;
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
@@ -68,12 +68,12 @@ export class ChartsView {
    * edge, where uPlot snaps to the nearest point and the legend shows its x. Null while there is no plot.
    */
   async lossLastStep(): Promise<number | null> {
-    const over = this.frame.locator('#view-loss .u-over');
+    const over = this.frame.locator('[data-view="loss"] .u-over');
     if ((await over.count()) === 0 || !(await over.isVisible())) return null;
     const box = await over.boundingBox();
     if (!box) return null;
     await this.page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
-    const text = await this.frame.locator('#view-loss .u-legend .u-series').first().locator('.u-value').textContent();
+    const text = await this.frame.locator('[data-view="loss"] .u-legend .u-series').first().locator('.u-value').textContent();
     await this.page.mouse.move(box.x + box.width + 40, box.y - 40);
     const value = Number((text ?? '').replace(/[\s,\u202f]/g, ''));
     return Number.isFinite(value) ? value : null;
