@@ -34,7 +34,9 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
     process.stdout.write(TRAIN_HELP);
     return 0;
   }
-  let runDir: string;
+  let runDir: string | undefined;
+  /** A new run's folder is made last, right before training, so no way of ending the process leaves it `queued`. */
+  let createFolder: (() => string) | undefined;
   const resume = typeof flags.resume === 'string';
   if (resume) {
     const others = Object.keys(flags).filter((k) => k !== 'resume' && k !== 'quiet');
@@ -61,11 +63,14 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError(`train: ${(e as Error).message}`);
     }
-    runDir = createRunFolder(config);
+    createFolder = () => createRunFolder(config);
   }
 
   const [{ runTraining, injectedFailures }, { installStopHandlers }] = await Promise.all([import('../trainer/train'), import('../trainer/stopSignal')]);
   const shouldStop = installStopHandlers((why) => process.stderr.write(`\n${why}: finishing the current step, then stopping (press Ctrl+C again to quit at once)\n`));
+  // Loading TensorFlow.js above takes a moment; a Ctrl+C then found the default handler and left a `queued` folder.
+  // Now the folder exists only from here on, where a signal stops the run (after one step, with a checkpoint).
+  runDir ??= createFolder!();
   const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
   // A refused resume (running, finished, no checkpoint) throws its one line before the folder is touched.
   const result = await runTraining(runDir, { shouldStop, stopWhy: shouldStop.why, onEvent: report, ...injectedFailures(process.env) }, { resume });

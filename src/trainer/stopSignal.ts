@@ -13,7 +13,7 @@ const WRAPPER_POLL_MS = 250;
 /** Polled by the training loop: whether a stop was asked for, and by what. */
 export interface StopRequest {
   (): boolean;
-  why(): string | undefined;
+  why: () => string | undefined;
 }
 
 export function installStopHandlers(onFirstRequest?: (why: string) => void): StopRequest {

@@ -161,6 +161,23 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
     assert.match(reason!, /stopped by request \(the npm exec wrapper \(pid \d+\) ended\)/);
   });
 
+  it('Ctrl+C the moment the run folder appears ends it stopped, never a `queued` orphan', async () => {
+    const runs = tempDir('dcl-early-');
+    const run = startRun(runs);
+    // The folder used to be made before TensorFlow.js loaded, when Ctrl+C still killed the process outright.
+    const watcher = fs.watch(runs, (_, name) => {
+      if (name === 'long.dclrun.json') return;
+      watcher.close();
+      run.child.kill('SIGINT');
+    });
+    await run.done;
+    watcher.close();
+    const dir = onlyRunFolder(runs);
+    assert.ok(dir, 'the run folder was created');
+    const { reason } = await checkFolder(dir, true);
+    assert.match(reason!, /stopped by request \(SIGINT\) at step 1/);
+  });
+
   it('SIGKILL at seeded random moments: the folder stays readable and --resume carries on from it', async () => {
     const random = mulberry32(18);
     let resumed = 0;
