@@ -31,6 +31,11 @@ export function describeFailure(e: unknown, c: FailureContext): string {
   if (isWasmRuntime && (c.backend === undefined || c.backend === 'wasm')) {
     return `the WebAssembly heap (4 GiB at most) ran out ${where(c)} (${firstLine(message)}); use --backend native (tensors in ordinary memory, needs a C compiler) or ${smaller}`;
   }
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    // A checkpoint write says this itself (checkpoint.ts); this is any other file of the run (metrics.jsonl, status.json …).
+    return `disk full at step ${c.step} while writing the run's files (${firstLine(message)}); free space, then resume the run from its last checkpoint`;
+  }
   if (OUT_OF_MEMORY.test(message)) {
     return `memory ran out ${where(c)} (${firstLine(message)}); use ${smaller} or a machine with more memory`;
   }

@@ -11,6 +11,7 @@ import { runExportEmbeddingsCommand } from '../../src/cli/exportEmbeddingsComman
 import { parseEventLines } from '../../src/shared/eventLog';
 import { loadModelFrom, recoverCheckpointRotation } from '../../src/trainer/checkpoint';
 import { writeEmbedding } from '../../src/trainer/embeddings/format';
+import { describeFailure } from '../../src/trainer/fatalErrors';
 import { readLayersModel } from '../../src/trainer/export/stateDict';
 import { createRunFolder as createHostRunFolder } from '../../src/host/runs/runFiles';
 import { makeDirs } from '../../src/runFolder/makeDirs';
@@ -40,6 +41,11 @@ describe('run folders (issue 18)', () => {
     const b = await createHostRunFolder(config.runsDir, config, now);
     assert.deepEqual([path.basename(a), path.basename(b)], ['20261205-120000-dcl-b32', '20261205-120000-dcl-b32-2']);
     if (fs.existsSync('/proc/self')) await assert.rejects(createHostRunFolder('/proc/dcl-x/runs', config, now), /^Error: cannot create the runs folder \(--runs-dir\) \/proc\/dcl-x\/runs: mkdir \/proc\/dcl-x failed \(ENOENT\)/);
+  });
+
+  it('a full disk outside a checkpoint write is a failure reason a person can act on', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    assert.equal(describeFailure(full, { step: 12 }), "disk full at step 12 while writing the run's files (ENOSPC: no space left on device, write); free space, then resume the run from its last checkpoint");
   });
 
   it('a failed atomic write leaves no *.tmp behind', () => {
