@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { OptimizerStateManifest } from './optimizerState';
 import { pathInside } from '../runFolder/confinedPath';
 import { writeJsonAtomic } from './runFolder';
+import { isPidAlive } from '../runFolder/processAlive';
 
 async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(
@@ -130,7 +131,8 @@ export function recoverCheckpointRotation(checkpointsDir: string): void {
   }
   const leftovers = names
     .map((name) => ({ name, m: /^latest\.(\d+)(\.tmp|\.old)$/.exec(name) }))
-    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null && !isAlive(Number(x.m[1])))
+    // A live process's copies are its own (this process's pid is a previous life: it has not started writing yet).
+    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null && (Number(x.m[1]) === process.pid || !isPidAlive(Number(x.m[1]))))
     .map(({ name, m }) => ({ dir: path.join(checkpointsDir, name), isTmp: m[2] === TMP }));
   const final = path.join(checkpointsDir, 'latest');
   if (!fs.existsSync(final)) {
@@ -141,12 +143,3 @@ export function recoverCheckpointRotation(checkpointsDir: string): void {
   for (const l of leftovers) fs.rmSync(l.dir, { recursive: true, force: true });
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // a previous life of this pid; this process has not started writing yet
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

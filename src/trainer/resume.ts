@@ -11,6 +11,7 @@ import { loadModelFrom, OPTIMIZER_STATE_FILE, type CheckpointInfo, type ResumePo
 import { decodeOptimizerState } from './optimizerState';
 import type { StepModels } from './step';
 import { rngState } from './trainRandom';
+import { isPidAlive } from '../runFolder/processAlive';
 
 /** A run that cannot be resumed; the message is the one line to show. */
 export class ResumeRefused extends Error {}
@@ -25,15 +26,6 @@ export interface ResumePlan {
   from: RunState;
   /** Steps past the checkpoint that the previous process had logged. */
   lostSteps: number;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readJson<T>(file: string, what: string): T {
@@ -57,7 +49,7 @@ export function planResume(runDir: string): ResumePlan {
   if (status.state === 'queued') {
     throw new ResumeRefused(`cannot resume: ${runDir} never started; train it with "dcl-explorer train --run-dir ${runDir}"`);
   }
-  if (status.state === 'running' && status.pid !== undefined && status.pid !== process.pid && isAlive(status.pid)) {
+  if (status.state === 'running' && status.pid !== undefined && status.pid !== process.pid && isPidAlive(status.pid)) {
     throw new ResumeRefused(`cannot resume: ${runDir} is running (process ${status.pid}); stop it first, or wait for it to end`);
   }
   const checkpointDir = path.join(runDir, RUN_FILES.checkpoints, 'latest');

@@ -6,17 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import { isPidAlive } from '../../runFolder/processAlive';
 
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else (still alive).
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isPidAlive };
 
 /** Linux: start time from /proc (clock ticks since boot; USER_HZ is 100 on every mainstream kernel). */
 async function linuxStartTime(pid: number): Promise<number | undefined> {

@@ -15,6 +15,7 @@ import { findCheckpoint } from '../findCheckpoint';
 import { RunFolder } from '../runFolder';
 import { TensorBoardEventFile } from '../tensorboard/eventFile';
 import { linearEvaluation, type LinearEvalResult } from './linearEval';
+import { isPidAlive } from '../../runFolder/processAlive';
 
 /** The event's fields from an evaluation and its wall time (the trainer's `eval.linear` writes the same). */
 export function linearEventBody(result: LinearEvalResult, seconds: number): Omit<LinearEvent, 'step' | 'epoch' | 'time'> {
@@ -34,16 +35,6 @@ export function formatLinearResult(e: Pick<LinearEvent, 'accuracy' | 'weightDeca
   return `linear top-1 ${(e.accuracy * 100).toFixed(2)}% after epoch ${e.epoch} (λ ${e.weightDecay}${val}; ${e.trainSize} train / ${e.testSize} test features; ${e.seconds.toFixed(1)} s)`;
 }
 
-function pidAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface EvaluateRunRequest {
   runDir: string;
   /** Must name the checkpoint the run keeps; default: that one. */
@@ -59,7 +50,7 @@ function openRun(runDir: string, epoch: number | undefined): { config: RunConfig
   const statusFile = path.join(runDir, RUN_FILES.status);
   const status = fs.existsSync(statusFile) ? (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { state?: string; pid?: number }) : {};
   // Two writers of one status.json would lose each other's fields.
-  if (status.state === 'running' && pidAlive(status.pid)) {
+  if (status.state === 'running' && isPidAlive(status.pid)) {
     throw new Error(`${runDir} is still training (pid ${status.pid}); evaluate it once it has ended, or train with eval.linear (--linear-eval)`);
   }
   return { config, checkpoint: findCheckpoint(runDir, epoch) };
