@@ -10,7 +10,8 @@ import { join } from 'node:path';
 const watch = process.argv.includes('--watch');
 // `--tests=A,B` builds only tests whose path contains A or B, `--test-outdir=DIR` puts them elsewhere (parallel work).
 const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const testFilter = argValue('tests');
+// `--no-tests` builds only what ships (the .vsix's prepublish): a filter no path contains, so dist-test/ is left alone.
+const testFilter = process.argv.includes('--no-tests') ? '\0' : argValue('tests');
 const testOutdir = argValue('test-outdir') ?? 'dist-test';
 const root = new URL('..', import.meta.url).pathname;
 

@@ -6,7 +6,7 @@
 // carries its own binary and the universal one (npm run package) none: there, `auto` records that webgpu was
 // skipped because the package is missing. The allowlist is .vscodeignore plus the lines below.
 //
-// Usage: node scripts/package-platforms.mjs [target…]          writes dcl-explorer-<target>.vsix (default: every target)
+// Usage: node scripts/package-platforms.mjs [target…]          builds dist/ once, then writes dcl-explorer-<target>.vsix (default: every target)
 //        node scripts/package-platforms.mjs --list <target>      prints the files that target's .vsix would hold
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +55,8 @@ function writeIgnoreFile(target, work) {
 function packageTarget(target, work) {
   const ignoreFile = writeIgnoreFile(target, work);
   const out = `dcl-explorer-${target}.vsix`;
-  execFileSync('npx', ['vsce', 'package', '--target', target, '--ignoreFile', ignoreFile, '-o', out], { cwd: root, stdio: 'inherit' });
+  // dist/ is built once before the targets are packed (below); vsce's vscode:prepublish (scripts/prepublish.mjs) skips its build on this flag.
+  execFileSync('npx', ['vsce', 'package', '--target', target, '--ignoreFile', ignoreFile, '-o', out], { cwd: root, stdio: 'inherit', env: { ...process.env, DCL_PREPUBLISH_BUILT: '1' } });
   return out;
 }
 
@@ -74,6 +75,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       if (args.length !== 2) throw new Error('usage: --list <target>');
       console.log((await listTarget(args[1], work)).join('\n'));
     } else {
+      execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--no-tests'], { cwd: root, stdio: 'inherit' });
       for (const t of args.length ? args : Object.keys(DAWN_FOLDERS)) console.log(`wrote ${packageTarget(t, work)}`);
     }
   } catch (e) {

@@ -148,10 +148,48 @@ describe('package.json contributions', () => {
     assert.equal(container.id, 'dclExplorer');
     assert.ok(fs.existsSync(path.join(root, container.icon)), `${container.icon} is missing`);
     assert.equal(pkg.contributes.views.dclExplorer[0].id, 'dclExplorer.runs');
-    assert.deepEqual(pkg.activationEvents, ['workspaceContains:.dcl/runs', 'onWebviewPanel:dclExplorer.charts', 'onWebviewPanel:dclExplorer.projection']);
+    // Activation events cannot read settings, so a custom dclExplorer.runsDirectory is followed through the
+    // Runs view: the default folder activates on open, any other once the view is shown (onView, which VS Code
+    // also implies for contributed views; listed so the reason is written down), and every command activates it.
+    assert.deepEqual(pkg.activationEvents, ['workspaceContains:.dcl/runs', 'onView:dclExplorer.runs', 'onWebviewPanel:dclExplorer.charts', 'onWebviewPanel:dclExplorer.projection']);
+    assert.equal(pkg.contributes.configuration.properties['dclExplorer.runsDirectory'].default, '.dcl/runs', 'the workspaceContains event names the default runs folder');
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('dclExplorer.nodePath'));
+  });
+});
+
+describe('marketplace finish: icon, walkthrough, prepublish', () => {
+  it('the icon is a 128×128 PNG', () => {
+    const png = fs.readFileSync(path.join(root, pkg.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.equal(png.readUInt32BE(16), 128, 'width');
+    assert.equal(png.readUInt32BE(20), 128, 'height');
+  });
+
+  it('the Getting Started walkthrough has four steps, each with a description, media that exists and a command that completes it', () => {
+    const [walkthrough] = pkg.contributes.walkthroughs;
+    assert.equal(walkthrough.id, 'dclExplorer.gettingStarted');
+    const commands = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
+    const steps = walkthrough.steps as { id: string; description: string; media: { markdown?: string; image?: Record<string, string>; altText?: string }; completionEvents: string[] }[];
+    assert.deepEqual(steps.map((s) => s.id), ['startRun', 'openCharts', 'compareLosses', 'openProjection']);
+    for (const step of steps) {
+      const media = step.media.markdown ? [step.media.markdown] : Object.values(step.media.image ?? {});
+      assert.ok(media.length > 0, `${step.id} has media`);
+      for (const file of media) assert.ok(fs.existsSync(path.join(root, file)), `${step.id}: ${file} is missing`);
+      if (step.media.image) assert.ok(step.media.altText, `${step.id}: an image needs altText`);
+      const [event] = step.completionEvents;
+      const command = event.replace(/^onCommand:/, '');
+      assert.ok(event.startsWith('onCommand:') && commands.has(command), `${step.id} completes on a contributed command (${event})`);
+      assert.ok(step.description.includes(`(command:${command})`), `${step.id}'s description has the button that completes it`);
+    }
+  });
+
+  it('vsce package builds first (vscode:prepublish), and npm run package does not build a second time', () => {
+    assert.equal(pkg.scripts['vscode:prepublish'], 'node scripts/prepublish.mjs');
+    assert.ok(!/build/.test(pkg.scripts.package), pkg.scripts.package);
+    assert.ok(!/build/.test(pkg.scripts['package:platforms']), pkg.scripts['package:platforms']);
+    assert.match(fs.readFileSync(path.join(root, 'scripts/prepublish.mjs'), 'utf8'), /build\.mjs/);
   });
 });
 
