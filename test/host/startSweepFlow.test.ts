@@ -41,7 +41,7 @@ const defaults = { ...DEFAULT_RUN_CONFIG, batchSize: 64 };
 
 describe('start-sweep flow', () => {
   it('asks losses, batch sizes, seeds, more fields to vary, the launcher and the Slurm concurrency', async () => {
-    const p = new Scripted(['dcl, dclw', '64,128', '0,1,2', 'temperature=0.05,0.2; lr=1e-3,3e-4', 'Slurm cluster', '3']);
+    const p = new Scripted(['dcl, dclw', '64,128', '0,1,2', 'temperature', '0.05,0.2', 'lr', '1e-3,3e-4', 'Continue', 'Slurm cluster', '3']);
     const choice = await runStartSweepFlow(p, { title: 'Start DCL sweep', defaults });
     assert.deepEqual(choice, {
       losses: ['dcl', 'dclw'],
@@ -51,14 +51,15 @@ describe('start-sweep flow', () => {
       launcher: 'slurm',
       concurrency: 3,
     });
-    assert.deepEqual(p.calls.map((c) => `${c.frame.step}/${c.frame.totalSteps}`), ['1/5', '2/5', '3/5', '4/5', '5/5', '6/6']);
-    assert.equal(p.calls[3].value, '', 'no extra field varied unless asked');
+    assert.deepEqual(p.calls.map((c) => `${c.frame.step}/${c.frame.totalSteps}`), ['1/5', '2/5', '3/5', '4/5', '4/5', '4/5', '4/5', '4/5', '5/5', '6/6']);
+    assert.deepEqual(p.calls[3].labels?.slice(0, 6), ['Continue', 'temperature', 'sigma', 'lr', 'weight-decay', 'momentum'], 'the fields people sweep first');
+    assert.deepEqual(p.calls[7].labels?.slice(0, 1), ['Continue']);
     assert.equal(p.calls[0].value, 'infonce,dcl,dclw', 'all three losses offered first');
     assert.equal(p.calls[1].value, '64', 'the default batch size offered');
   });
 
   it('local runs skip the concurrency question; Back keeps earlier answers; Escape cancels', async () => {
-    const p = new Scripted(['infonce', '32', 'BACK', (c) => `${c.value},64`, '7', '', 'This machine']);
+    const p = new Scripted(['infonce', '32', 'BACK', (c) => `${c.value},64`, '7', 'Continue', 'This machine']);
     assert.deepEqual(await runStartSweepFlow(p, { title: 't', defaults }), { losses: ['infonce'], batchSizes: [32, 64], seeds: [7], grid: [], launcher: 'local', concurrency: 4 });
     assert.equal(await runStartSweepFlow(new Scripted(['dcl', 'CANCEL']), { title: 't', defaults }), undefined);
     assert.equal(await runStartSweepFlow(new Scripted(['BACK']), { title: 't', defaults }), undefined);
@@ -75,19 +76,28 @@ describe('start-sweep flow', () => {
     assert.deepEqual(parseLosses('dcl,dcl'), { ok: true, values: ['dcl'] });
   });
 
-  it('checks the extra fields as they are typed, with the single-run rules, and offers the last grid again', async () => {
-    const p = new Scripted(['dcl', '64', '0', 'CANCEL']);
+  it("checks a field's values as they are typed, with the single-run rules; empty un-varies it; the last grid is offered again", async () => {
     const last = { grid: [{ field: 'optimizer.weightDecay', values: [0, 1e-4] }] };
-    await runStartSweepFlow(p, { title: 't', defaults, last });
-    assert.equal(p.calls[3].value, 'weight-decay=0,0.0001');
-    const v = p.calls[3].validate as (t: string) => string | undefined;
-    assert.equal(v(' '), undefined, 'optional');
-    assert.equal(v('temperature=0.1; weight-decay=1e-5,3e-5'), undefined);
-    assert.equal(v('temperature=0.1,-0.5'), 'temperature=-0.5: temperature must be > 0; got -0.5');
-    assert.equal(v('lr=fast'), 'lr=fast: not a number');
-    assert.match(v('tau=0.1') ?? '', /^tau: not a field a sweep can vary; one of temperature, sigma, lr, weight-decay/);
-    assert.equal(v('lr=0.1; lr=0.2'), 'lr is given twice; list all its values in one --grid');
+    // Pick temperature, Back from its values, pick it again, enter them; empty weight decay; Continue; cancel.
+    const p = new Scripted(['dcl', '64', '0', 'temperature', 'BACK', 'temperature', '0.05,0.5', 'weight-decay', ' ', 'Continue', 'CANCEL']);
+    assert.equal(await runStartSweepFlow(p, { title: 't', defaults, last }), undefined);
+    assert.deepEqual(p.calls.map((c) => c.type).join(' '), 'input input input pick input pick input pick input pick pick', 'the last pick is the launcher');
+    const v = p.calls[6].validate as (t: string) => string | undefined;
+    assert.equal(p.calls[6].value, '', 'temperature was not varied yet');
+    assert.equal(v(' '), undefined, 'empty: not varied');
+    assert.equal(v('0.05, 0.1'), undefined);
+    assert.equal(v('0.1,-0.5'), 'temperature=-0.5: temperature must be > 0; got -0.5');
+    assert.equal(v('0.1,fast'), 'temperature=fast: not a number');
+    assert.equal(v('0.1; lr=0.2'), 'Enter the values of temperature only, comma-separated (e.g. 0.05,0.1)');
+    assert.equal(p.calls[8].value, '0,0.0001', "the last sweep's weight decays offered");
     assert.deepEqual(parseGridText('knn-k=10,20', defaults), { ok: true, values: [{ field: 'knn.k', values: [10, 20] }] });
+    assert.equal(parseGridText('knn-k=2.5', defaults).ok, false);
+  });
+
+  it('returns the fields in the order they were picked', async () => {
+    const p = new Scripted(['dcl', '64', '0', 'lr', '1e-3,3e-4', 'temperature', '0.1', 'Continue', 'This machine']);
+    const choice = await runStartSweepFlow(p, { title: 't', defaults, last: { grid: [] } });
+    assert.deepEqual(choice?.grid, [{ field: 'optimizer.lr', values: [0.001, 0.0003] }, { field: 'temperature', values: [0.1] }]);
   });
 
   it('plans one validated config per grid element with one sweepId', () => {

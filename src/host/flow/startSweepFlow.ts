@@ -1,13 +1,13 @@
 /**
  * The "Start sweep…" questions: losses, batch sizes, seeds (comma-separated), more config fields to vary
- * (temperature, lr, weight decay, … as `FIELD=V1,V2; FIELD=…`, the CLI's --grid), the launcher (this machine
- * or Slurm) and, for Slurm, how many array elements run at once. Back returns to the previous question with
+ * (pick temperature, lr, weight decay, … and enter its values, as the CLI's --grid; Continue when done), the
+ * launcher (this machine or Slurm) and, for Slurm, how many array elements run at once. Back returns to the previous question with
  * its answer kept; Escape cancels. `planSweepRuns` turns the answers into one complete, validated config per
  * grid element, all sharing one sweepId.
  */
 import type { LauncherKind } from '../../launchers/launcher';
 import { LOSS_KINDS, type LossKind, type RunConfig } from '../../shared/protocol';
-import { checkGridValues, GRID_FIELDS, GridError, parseGridArgs, planSweep, sweepAxes, sweepField, type GridAxis, type PlannedRun } from '../../shared/sweepGrid';
+import { checkGridValues, configValue, GRID_FIELDS, GridError, parseGridArgs, planSweep, sweepAxes, sweepField, type GridAxis, type PlannedRun } from '../../shared/sweepGrid';
 import type { PickItem, Prompter, StepFrame } from './prompter';
 
 export interface SweepChoice {
@@ -57,9 +57,17 @@ export function parseGridText(text: string, defaults: RunConfig): Parsed<GridAxi
   }
 }
 
-export const gridText = (axes: readonly GridAxis[]): string => axes.map((a) => `${sweepField(a.field).flag}=${a.values.join(',')}`).join('; ');
+/** The fields to vary as the user entered them: config path → comma-separated values, in the order picked. */
+type GridAnswers = Record<string, string>;
+const gridText = (grid: GridAnswers): string => Object.entries(grid).map(([path, values]) => `${sweepField(path).flag}=${values}`).join('; ');
 
-const GRID_PROMPT = `More fields to vary (optional): FIELD=V1,V2 separated by ";", e.g. temperature=0.05,0.1; lr=1e-3,3e-4 — fields: ${GRID_FIELDS.map((f) => f.flag).join(', ')}`;
+/** Continue (the fields so far), then every field a sweep can vary with its values or its default. */
+function gridItems(grid: GridAnswers, defaults: RunConfig): PickItem<string>[] {
+  return [
+    { label: 'Continue', description: gridText(grid) || 'vary no other field', value: '' },
+    ...GRID_FIELDS.map((f) => ({ label: f.flag, description: grid[f.path] ? `varied: ${grid[f.path]}` : `default ${configValue(defaults, f.path)}`, value: f.path })),
+  ];
+}
 
 const LAUNCHER_ITEMS: PickItem<LauncherKind>[] = [
   { label: 'This machine', description: 'trainer processes here, dclExplorer.maxConcurrentRuns at a time', value: 'local' },
@@ -71,7 +79,7 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
     losses: (options.last?.losses ?? [...LOSS_KINDS]).join(','),
     batchSizes: (options.last?.batchSizes ?? [options.defaults.batchSize]).join(','),
     seeds: (options.last?.seeds ?? [0, 1, 2]).join(','),
-    grid: gridText(options.last?.grid ?? []),
+    grid: Object.fromEntries<string>((options.last?.grid ?? []).map((a) => [a.field, a.values.join(',')])),
     launcher: options.last?.launcher ?? ('local'),
     concurrency: String(options.last?.concurrency ?? 4),
   };
@@ -81,7 +89,6 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
     { key: 'losses', prompt: `Losses, comma-separated (${LOSS_KINDS.join(', ')})`, parse: parseLosses },
     { key: 'batchSizes', prompt: 'Batch sizes, comma-separated (e.g. 64,128,256)', parse: parseBatchSizes },
     { key: 'seeds', prompt: 'Seeds, comma-separated (one run per seed; the table shows mean ± std)', parse: parseSeeds },
-    { key: 'grid', prompt: GRID_PROMPT, parse: (t: string) => parseGridText(t, options.defaults) },
   ] as const;
   let step = 1;
   while (step >= 1) {
@@ -92,6 +99,27 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
       if (a.kind === 'back') { step--; continue; }
       answers[s.key] = a.value;
       step++;
+    } else if (step === 4) {
+      // A loop on one step: pick a field, enter its values (checked as typed), back to the list; Continue moves on.
+      const a = await prompter.pick(frame(4), { placeholder: 'More fields to vary? Pick one to enter its values, Continue when done', items: gridItems(answers.grid, options.defaults) });
+      if (a.kind === 'cancel') return undefined;
+      if (a.kind === 'back') { step--; continue; }
+      if (a.value === '') { step++; continue; }
+      const field = sweepField(a.value);
+      const v = await prompter.input(frame(4), {
+        prompt: `Values of ${field.flag} (${field.path}), comma-separated; empty: do not vary it`,
+        value: answers.grid[field.path] ?? '',
+        validate: (t) => {
+          if (/[;=]/.test(t)) return `Enter the values of ${field.flag} only, comma-separated (e.g. 0.05,0.1)`;
+          const p = t.trim() ? parseGridText(`${field.flag}=${t}`, options.defaults) : undefined;
+          return p && !p.ok ? p.problem : undefined;
+        },
+      });
+      if (v.kind === 'cancel') return undefined;
+      if (v.kind === 'value') {
+        if (v.value.trim()) answers.grid[field.path] = v.value.trim();
+        else delete answers.grid[field.path];
+      }
     } else if (step === 5) {
       const a = await prompter.pick(frame(5), { placeholder: 'Where do the runs train?', items: LAUNCHER_ITEMS, active: (v) => v === answers.launcher });
       if (a.kind === 'cancel') return undefined;
@@ -113,7 +141,7 @@ export async function runStartSweepFlow(prompter: Prompter, options: { title: st
     losses: get(parseLosses(answers.losses)),
     batchSizes: get(parseBatchSizes(answers.batchSizes)),
     seeds: get(parseSeeds(answers.seeds)),
-    grid: get(parseGridText(answers.grid, options.defaults)),
+    grid: get(parseGridText(gridText(answers.grid), options.defaults)),
     launcher: answers.launcher,
     concurrency: Number(answers.concurrency),
   };
