@@ -61,6 +61,14 @@ function startRun(runs: string, spawnIt: (args: string[]) => ChildProcess = (arg
   return { child, training: trained, done };
 }
 
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, 'timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function onlyRunFolder(runs: string): string | undefined {
   const dirs = fs.readdirSync(runs).filter((n) => fs.statSync(path.join(runs, n)).isDirectory());
   assert.ok(dirs.length <= 1, `one run folder at most: ${dirs.join(', ')}`);
@@ -155,8 +163,7 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
     run.child.kill('SIGTERM'); // the shell dies; the trainer is re-parented
     await run.done;
     const dir = onlyRunFolder(runs)!;
-    const deadline = Date.now() + 10_000;
-    while (JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')).state === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until(() => JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')).state !== 'running');
     const { reason } = await checkFolder(dir, true);
     assert.match(reason!, /stopped by request \(the npm exec wrapper \(pid \d+\) ended\)/);
   });
@@ -184,8 +191,11 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
     for (let i = 0; i < 4; i++) {
       const runs = tempDir('dcl-kill-');
       const run = startRun(runs);
-      // Half the kills land anywhere from the start (folder creation, backend start-up), half during training.
-      if (i % 2 === 1) await run.training;
+      // Half the kills land anywhere from the start (folder creation, backend start-up), half once checkpoints rotate.
+      if (i % 2 === 1) {
+        await run.training;
+        await until(() => fs.existsSync(path.join(onlyRunFolder(runs)!, 'checkpoints', 'latest')));
+      }
       await new Promise((r) => setTimeout(r, Math.floor(random() * (i % 2 === 1 ? 300 : 1500))));
       run.child.kill('SIGKILL');
       await run.done;
@@ -205,6 +215,6 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
       await checkFolder(dir, true);
       resumed++;
     }
-    assert.ok(resumed >= 1, 'at least one killed run was resumed');
+    assert.ok(resumed >= 2, 'every run killed after its first checkpoint was resumed');
   });
 });
