@@ -33,7 +33,18 @@ function diskBytes(dir: string): number {
   }, 0);
 }
 
-const whyNot = process.getuid?.() !== 0 ? 'needs root to mount a tmpfs' : process.platform !== 'linux' ? 'tmpfs is Linux-only' : undefined;
+/** Why this machine cannot run the test (not root, not Linux, or a container without the right to mount), if so. */
+function whyNoTmpfs(): string | undefined {
+  if (process.platform !== 'linux') return 'tmpfs is Linux-only';
+  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
+  const probe = tempDir('dcl-tmpfs-probe-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { encoding: 'utf8' });
+  if (r.status !== 0) return `cannot mount a tmpfs here (${(r.stderr || String(r.error)).trim()})`;
+  spawnSync('umount', [probe]);
+  return undefined;
+}
+
+const whyNot = whyNoTmpfs();
 
 describe('a full disk (issue 18)', { skip: whyNot }, () => {
   const mountPoint = tempDir('dcl-tmpfs-');
