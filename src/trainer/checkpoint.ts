@@ -34,7 +34,10 @@ async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
 export async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
   const jsonFile = path.join(dir, 'model.json');
   if (!fs.existsSync(jsonFile)) throw new Error(`no checkpoint at ${dir}: ${jsonFile} is missing`);
-  const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+  const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as {
+    modelTopology?: tf.io.ModelJSON['modelTopology'];
+    weightsManifest?: { paths?: unknown[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
   const manifest = json.weightsManifest?.[0];
   if (!manifest) throw new Error(`${jsonFile} has no weightsManifest; it is not a tfjs Layers model`);
   const weights = fs.readFileSync(pathInside(dir, manifest.paths?.[0], `${jsonFile} (weightsManifest)`));

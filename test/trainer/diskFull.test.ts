@@ -83,7 +83,7 @@ describe('a full disk (issue 18)', { skip: whyNot }, () => {
     assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'failed', reason });
     assert.deepEqual(fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tmp')), []);
     assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')), ['latest']);
-    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'latest', 'checkpoint.json'), 'utf8')).step, 2);
+    assert.equal((JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'latest', 'checkpoint.json'), 'utf8')) as { step: number }).step, 2);
     for (const part of ['encoder', 'head']) (await loadModelFrom(path.join(dir, 'checkpoints', 'latest', part))).dispose();
   });
 

@@ -105,7 +105,7 @@ async function checkFolder(dir: string, graceful: boolean, recover = true): Prom
   if (fs.existsSync(latest)) {
     assert.deepEqual(fs.readdirSync(checkpoints), ['latest'], 'rotation leftovers are gone');
     for (const part of ['encoder', 'head']) (await loadModelFrom(path.join(latest, part))).dispose();
-    const info = JSON.parse(fs.readFileSync(path.join(latest, 'checkpoint.json'), 'utf8'));
+    const info = JSON.parse(fs.readFileSync(path.join(latest, 'checkpoint.json'), 'utf8')) as { step: number };
     if (graceful && status.state === 'stopped' && !/quit at once/.test(reason ?? '')) assert.equal(info.step, status.step, 'the last completed step is checkpointed');
   }
   return { status, reason };
@@ -163,7 +163,7 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
     run.child.kill('SIGTERM'); // the shell dies; the trainer is re-parented
     await run.done;
     const dir = onlyRunFolder(runs)!;
-    await until(() => JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')).state !== 'running');
+    await until(() => (JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as RunStatus).state !== 'running');
     const { reason } = await checkFolder(dir, true);
     assert.match(reason!, /stopped by request \(the npm exec wrapper \(pid \d+\) ended\)/);
   });

@@ -64,7 +64,7 @@ describe('run folders (issue 18)', () => {
     folder.close();
     const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n');
     assert.equal(lines[1], '{"step":1,"epo', 'the fragment stays on its own line');
-    assert.equal(JSON.parse(lines[2]).type, 'stopped');
+    assert.equal((JSON.parse(lines[2]) as { type: string }).type, 'stopped');
     assert.equal(parseEventLines(lines.join('\n')).events.at(-1)?.type, 'stopped');
   });
 
@@ -86,7 +86,7 @@ describe('checkpoint rotation leftovers (issue 18)', () => {
     fs.mkdirSync(dir, { recursive: true });
     if (step !== undefined) fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify({ step, epoch: 0, time: 't' }));
   };
-  const stepOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'latest', 'checkpoint.json'), 'utf8')).step;
+  const stepOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'latest', 'checkpoint.json'), 'utf8')) as { step: number }).step;
 
   it('a SIGKILL between the renames (latest gone, latest.<pid>.old left) restores the old checkpoint', () => {
     const dir = tempDir('dcl-rot-');
