@@ -5,11 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOSS_KINDS, RUN_FILES, type LossKind, type RunConfig, type RunStatus } from '../shared/protocol';
+import { LOSS_KINDS, type LossKind, type RunConfig } from '../shared/protocol';
 import { chooseLayout, formatPlainTable, resultFromConfig, resultsRows, resultsTables, type TableLayout } from '../shared/resultsTable';
 import { ConfigError, mergeConfig, resolveConfig } from '../shared/runConfig';
 import { GRID_FIELDS, GridError, gridDescription, parseGridArgs, planSweep, sweepAxes, sweepField, type PlannedRun } from '../shared/sweepGrid';
 import { writeSweepRecord } from '../launchers/sweepRecord';
+import { readRunStatus } from '../runFolder/status';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { configFromFlags, CONFIG_FLAGS, pruneUndefined, readConfigFile } from './trainFlags';
 import { LAUNCHER_FLAGS, launcherKind, pollMs, slurmOptionsFromFlags } from './sweepLauncherFlags';
@@ -68,14 +69,6 @@ function list<T>(flags: ParsedFlags, name: string, parse: (s: string) => T | und
 }
 
 const wholeNumber = (min: number) => (s: string) => (/^\d+$/.test(s) && Number(s) >= min ? Number(s) : undefined);
-
-function readStatus(dir: string): RunStatus | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.status), 'utf8')) as RunStatus;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function runSweepCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, SPEC, 'sweep');
@@ -137,7 +130,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
   process.stderr.write(`sweep ${sweepId}: ${grid}, ${launched.description}\n`);
 
   if (kind === 'slurm') {
-    const jobId = readStatus(dirs[0])?.slurm?.jobId ?? '?';
+    const jobId = readRunStatus(dirs[0])?.slurm?.jobId ?? '?';
     process.stdout.write(`slurm job ${jobId}\n${dirs.join('\n')}\n`);
     if (!flags.wait) {
       process.stderr.write(`sweep: submitted; watch it with "squeue -j ${jobId}" or the DCL Explorer Runs view, cancel with "scancel ${jobId}"\n`);
@@ -150,7 +143,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     if (kind === 'slurm') {
-      process.stderr.write(`\nsweep: no longer waiting; the Slurm jobs keep running (cancel them with "scancel ${readStatus(dirs[0])?.slurm?.jobId ?? ''}")\n`);
+      process.stderr.write(`\nsweep: no longer waiting; the Slurm jobs keep running (cancel them with "scancel ${readRunStatus(dirs[0])?.slurm?.jobId ?? ''}")\n`);
       process.exit(130);
     }
     process.stderr.write('\nsweep: stopping the running runs (they checkpoint and end as "stopped"); queued runs will not start\n');
@@ -179,7 +172,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
 
   process.stdout.write(sweepTablesText(plan, dirs, gridFields, layout));
   process.stdout.write(`runs: ${path.dirname(dirs[0])} (sweepId ${sweepId})\n`);
-  const failed = plan.filter((_, i) => readStatus(dirs[i])?.state === 'failed').length;
+  const failed = plan.filter((_, i) => readRunStatus(dirs[i])?.state === 'failed').length;
   if (failed) process.stderr.write(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt${kind === 'slurm' ? ' and slurm.err' : ''}\n`);
   return failed ? 1 : 0;
 }
@@ -187,7 +180,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
 /** The finished runs' kNN and linear top-1 as plain-text tables (unfinished runs are missing cells). */
 function sweepTablesText(plan: PlannedRun[], dirs: string[], gridFields: string[], layout: TableLayout): string {
   const results = plan.map((p, i) => {
-    const s = readStatus(dirs[i]);
+    const s = readRunStatus(dirs[i]);
     const finished = s?.state === 'finished';
     return resultFromConfig(p.config, gridFields, finished ? (s.final?.knnAccuracy ?? NaN) : NaN, finished ? (s.final?.linearAccuracy ?? NaN) : NaN);
   });
