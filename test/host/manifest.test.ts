@@ -160,18 +160,30 @@ describe('package.json contributions', () => {
 });
 
 describe('marketplace finish: icon, walkthrough, prepublish', () => {
+  interface WalkthroughStep {
+    id: string;
+    description: string;
+    media: { markdown?: string; image?: Record<string, string>; altText?: string };
+    completionEvents: string[];
+  }
+  const manifest = pkg as {
+    icon: string;
+    scripts: Record<string, string>;
+    contributes: { commands: { command: string }[]; walkthroughs: { id: string; steps: WalkthroughStep[] }[] };
+  };
+
   it('the icon is a 128×128 PNG', () => {
-    const png = fs.readFileSync(path.join(root, pkg.icon));
+    const png = fs.readFileSync(path.join(root, manifest.icon));
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     assert.equal(png.readUInt32BE(16), 128, 'width');
     assert.equal(png.readUInt32BE(20), 128, 'height');
   });
 
   it('the Getting Started walkthrough has four steps, each with a description, media that exists and a command that completes it', () => {
-    const [walkthrough] = pkg.contributes.walkthroughs;
+    const [walkthrough] = manifest.contributes.walkthroughs;
     assert.equal(walkthrough.id, 'dclExplorer.gettingStarted');
-    const commands = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
-    const steps = walkthrough.steps as { id: string; description: string; media: { markdown?: string; image?: Record<string, string>; altText?: string }; completionEvents: string[] }[];
+    const commands = new Set(manifest.contributes.commands.map((c) => c.command));
+    const steps = walkthrough.steps;
     assert.deepEqual(steps.map((s) => s.id), ['startRun', 'openCharts', 'compareLosses', 'openProjection']);
     for (const step of steps) {
       const media = step.media.markdown ? [step.media.markdown] : Object.values(step.media.image ?? {});
@@ -186,9 +198,9 @@ describe('marketplace finish: icon, walkthrough, prepublish', () => {
   });
 
   it('vsce package builds first (vscode:prepublish), and npm run package does not build a second time', () => {
-    assert.equal(pkg.scripts['vscode:prepublish'], 'node scripts/prepublish.mjs');
-    assert.ok(!/build/.test(pkg.scripts.package), pkg.scripts.package);
-    assert.ok(!/build/.test(pkg.scripts['package:platforms']), pkg.scripts['package:platforms']);
+    assert.equal(manifest.scripts['vscode:prepublish'], 'node scripts/prepublish.mjs');
+    assert.ok(!/build/.test(manifest.scripts.package), manifest.scripts.package);
+    assert.ok(!/build/.test(manifest.scripts['package:platforms']), manifest.scripts['package:platforms']);
     assert.match(fs.readFileSync(path.join(root, 'scripts/prepublish.mjs'), 'utf8'), /build\.mjs/);
   });
 });
