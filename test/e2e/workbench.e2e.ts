@@ -369,6 +369,12 @@ describe('DCL Explorer in code-server, driven through the browser', { skip: skip
     await image.waitFor({ timeout: 15_000 });
     await waitFor('the step image to load', async () => image.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0), 15_000, 250);
     await wb.screenshot('6-walkthrough-charts-step');
+    // The step's button runs its command, and that command (onCommand:dclExplorer.openCharts) completes the step.
+    const step = page.locator('.getting-started-step', { has: wb.page.locator('.step-title', { hasText: 'Open its charts' }) });
+    await step.getByRole('button', { name: 'Open charts', exact: true }).click();
+    await step.locator('[role="checkbox"][aria-checked="true"]').waitFor({ timeout: 10_000 });
+    await wb.dismissQuickInput();
+    await wb.screenshot('6-walkthrough-step-done');
     // The last scenario: the walkthrough stays open (with its page focused, the palette's Close All Editors row
     // never became the focused one in code-server 4.100).
     assertNoNewBrowserProblems();
