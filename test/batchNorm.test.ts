@@ -58,7 +58,7 @@ function trainOnce(layer: tf.layers.Layer, shape: number[], x: tf.Tensor): Outco
 
 /** Applies the model's single layer with γ and β given as tensors (so tf.grads sees them as inputs). */
 function applyWith(model: tf.LayersModel, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  const layer = model.layers[1] as unknown as { gamma: { read(): tf.Tensor }; beta: { read(): tf.Tensor } };
+  const layer = model.layers[1] as unknown as { gamma: { read: () => tf.Tensor }; beta: { read: () => tf.Tensor } };
   const saved = [layer.gamma.read, layer.beta.read];
   layer.gamma.read = () => gamma;
   layer.beta.read = () => beta;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixture, repoRoot } from './helpers/paths';
+import { readJson } from './helpers/json';
 
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
 
@@ -21,7 +22,7 @@ function tmpJson(value: unknown): string {
 }
 
 interface Vector { name: string; temperature: number; sigma: number; z1: number[][]; z2: number[][]; infonce: number; dcl: number; dclw: number; npc: number[] }
-const VECTORS: Vector[] = JSON.parse(fs.readFileSync(fixture('loss_vectors.json'), 'utf8'));
+const VECTORS = readJson<Vector[]>(fixture('loss_vectors.json'));
 
 function close(a: number, b: number, rtol: number, atol: number): boolean {
   return Math.abs(a - b) <= atol + rtol * Math.abs(b);

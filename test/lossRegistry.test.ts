@@ -12,6 +12,7 @@ import { repoRoot } from './helpers/paths';
 import { LOSSES, LOSS_KINDS, lossInfo, lossOrder } from '../src/shared/lossRegistry';
 import { lossWithNpc } from '../src/trainer/losses';
 import { randomMatrix, seededNormal, useCpu } from './helpers/tf';
+import { readJson } from './helpers/json';
 
 const root = repoRoot();
 
@@ -57,7 +58,7 @@ describe('loss registry', () => {
   });
 
   it("the loss setting in package.json lists the registry's ids and descriptions, in order", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const pkg = readJson<{ contributes: { configuration: { properties: Record<string, { enum: string[]; enumDescriptions: string[] }> } } }>(path.join(root, 'package.json'));
     const setting = pkg.contributes.configuration.properties['dclExplorer.loss'];
     assert.deepEqual(setting.enum, LOSSES.map((l) => l.id));
     assert.deepEqual(setting.enumDescriptions, LOSSES.map((l) => `${l.label}: ${l.description}.`));

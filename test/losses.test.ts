@@ -1,6 +1,5 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { fixture } from './helpers/paths';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../src/trainer/losses';
 import type { LossKind } from '../src/shared/protocol';
 import { assertAllClose, assertClose, randomMatrix, seededNormal, useCpu } from './helpers/tf';
+import { readJson } from './helpers/json';
 
 interface Vector {
   name: string;
@@ -30,7 +30,7 @@ interface Vector {
   dclw: number;
   npc: number[];
 }
-const VECTORS: Vector[] = JSON.parse(fs.readFileSync(fixture('loss_vectors.json'), 'utf8'));
+const VECTORS = readJson<Vector[]>(fixture('loss_vectors.json'));
 
 function lossValue(kind: LossKind, z1: number[][], z2: number[][], temperature: number, sigma = 0.5): number {
   return tf.tidy(() => contrastiveLoss(kind, tf.tensor2d(z1), tf.tensor2d(z2), { temperature, sigma }).dataSync()[0]);

@@ -32,8 +32,9 @@ function checkMatrix(value: unknown, name: string, file: string): number[][] {
         throw new UsageError(`${file}: ${name}[${i}][${j}] must be a finite number; got ${JSON.stringify(x)}`);
       }
     });
-    if (row.length !== value[0].length) {
-      throw new UsageError(`${file}: ${name} has ragged rows: row 0 has ${value[0].length} values, row ${i} has ${row.length}`);
+    const width = (value[0] as unknown[]).length;
+    if (row.length !== width) {
+      throw new UsageError(`${file}: ${name} has ragged rows: row 0 has ${width} values, row ${i} has ${row.length}`);
     }
   });
   return value as number[][];

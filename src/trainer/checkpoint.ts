@@ -13,7 +13,8 @@ import { isPidAlive } from '../runFolder/processAlive';
 
 async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
+    // Synchronous writes: a checkpoint is complete on disk before the step after it starts.
+    tf.io.withSaveHandler((artifacts) => {
       fs.mkdirSync(dir, { recursive: true });
       const data = artifacts.weightData;
       const buffer = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data ?? new ArrayBuffer(0));
@@ -26,7 +27,7 @@ async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
       fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
     }),
   );
 }

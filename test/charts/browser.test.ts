@@ -5,6 +5,7 @@
  * has no CSP violations or console errors. Screenshots go to test-artifacts/charts/.
  */
 import assert from 'node:assert/strict';
+import type { PersistedChartsState } from '../../webview/charts/data/uiState';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -257,14 +258,14 @@ describe('charts webview in a real browser', { skip }, () => {
       await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
       await page.mouse.up();
       await frames(page);
-      const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('dcl-charts-test-state') ?? 'null'));
+      const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('dcl-charts-test-state') ?? 'null') as PersistedChartsState);
       const zoomed = await state();
       assert.equal(zoomed.mode, 'single');
       assert.deepEqual(zoomed.runDirs, [fixture('charts-run')]);
       assert.equal(zoomed.ui.smoothing, 0.9);
       assert.equal(zoomed.ui.logY, true);
       assert.equal(zoomed.ui.xAxis, 'epoch');
-      assert.ok(zoomed.ui.zoom.loss.min > 1.5 && zoomed.ui.zoom.loss.max < 6.5, `zoom ${JSON.stringify(zoomed.ui.zoom.loss)}`);
+      assert.ok(zoomed.ui.zoom.loss !== undefined && zoomed.ui.zoom.loss.min > 1.5 && zoomed.ui.zoom.loss.max < 6.5, `zoom ${JSON.stringify(zoomed.ui.zoom.loss)}`);
       const [loss] = await canvasStats(page, 'loss', BLUE.dark);
       assert.ok(loss.hits > 300, 'the zoomed log-scale curve is drawn');
       await shot(page, '[data-view="loss"] .chart', 'loss-single-dark-zoomed-log-epoch');
@@ -468,7 +469,7 @@ describe('charts webview in a real browser', { skip }, () => {
       await hostSends(page, { type: 'npcProfileJob', run: 0, job: { state: 'done' } });
       assert.deepEqual(await legend(page, 'npcProfile', 0), initial.rows.map(rowLabel));
       assert.ok(await page.locator('[data-view="npcProfile"] [role="status"]').isHidden());
-      const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('dcl-charts-test-state') ?? 'null'));
+      const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('dcl-charts-test-state') ?? 'null') as PersistedChartsState);
       assert.equal((await state()).ui.profileFile, PROFILE_FILES.initial);
 
       // The picker goes back to the trained model; the log-y toggle changes the scale; both persist.

@@ -13,6 +13,7 @@ import { npcProfileCliArgs, readCachedProfiles, startNpcProfileJob } from '../..
 import { CancelledError } from '../../src/host/projection/cliJob';
 import { NPC_PROFILE_DIR } from '../../src/shared/npcProfile';
 import { fixture, repoRoot } from '../helpers/paths';
+import { readJson } from '../helpers/json';
 
 const CLI = path.join(repoRoot(), 'dist', 'cli.js');
 
@@ -24,7 +25,7 @@ test('cached profiles: valid ones newest model first, broken ones skipped with w
     fs.mkdirSync(dir);
     const src = fixture('charts-run', NPC_PROFILE_DIR);
     for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dir, f));
-    const later = JSON.parse(fs.readFileSync(path.join(src, 'step8-b16_32_64_128-n2-s0.json'), 'utf8'));
+    const later = readJson<{ model: { step: number }; rows: unknown[] }>(path.join(src, 'step8-b16_32_64_128-n2-s0.json'));
     later.model.step = 40;
     later.rows.reverse(); // out of order on disk: the reader sorts by batch size
     fs.writeFileSync(path.join(dir, 'step40-b16_32_64_128-n2-s0.json'), JSON.stringify(later));

@@ -68,7 +68,7 @@ if (ACT_AS_CLI) {
       assert.equal(offered, path.join(runDir, 'exports', 'run.safetensors'));
       assert.deepEqual(fake.messages, [`info: Wrote ${target}. Load it with the modules in docs/pytorch/dcl_models.py (see the README).`]);
       const bytes = fs.readFileSync(target);
-      const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+      const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { shape: number[] }>;
       assert.deepEqual(header['encoder.fc1.weight'].shape, [1024, 16]);
     });
 

@@ -7,7 +7,7 @@ export function repoRoot(): string {
     let dir = start;
     for (;;) {
       const pkg = path.join(dir, 'package.json');
-      if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'dcl-explorer') return dir;
+      if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'dcl-explorer') return dir;
       const up = path.dirname(dir);
       if (up === dir) break;
       dir = up;

@@ -62,6 +62,7 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
     fake.settings = { 'dclExplorer.maxConcurrentRuns': 1, 'dclExplorer.stopTimeoutSeconds': 5, 'dclExplorer.openChartsOnStart': false };
     uninstall = installFakeVscode(fake);
     // Loaded at run time (not bundled into this test) so the shipped bundle is what runs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped bundle, loaded as VS Code loads it
     ext = require(BUNDLE) as ExtensionModule;
     context = fake.context(extensionPath) as typeof context;
     api = ext.activate(context);
@@ -77,8 +78,8 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
   });
 
   it('registers every contributed command and restores the charts and projection panels', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
-    const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command);
+    const pkg = readJson<{ contributes: { commands: { command: string }[] }; activationEvents: string[] }>(path.join(repoRoot(), 'package.json'));
+    const contributed = pkg.contributes.commands.map((c) => c.command);
     assert.deepEqual([...fake.commands.keys()].sort(), contributed.sort());
     // Each restorable webview has a serializer and an activation event, so panels survive a reload.
     for (const viewType of fake.serializers) assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${viewType}`), viewType);

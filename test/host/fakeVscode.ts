@@ -174,6 +174,8 @@ export class FakeVscode {
 
   /** The object `require('vscode')` returns. */
   module(): Record<string, unknown> {
+    // The fake's classes and object-literal methods below have their own `this`; they reach the fake by this name.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const fake = this;
     const show = (level: ShownMessage['level']) => async (text: string, ...rest: unknown[]) => {
       const options = typeof rest[0] === 'object' && rest[0] !== null ? (rest.shift() as { modal?: boolean; detail?: string }) : {};

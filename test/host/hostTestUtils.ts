@@ -31,6 +31,4 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-export function readJson<T = unknown>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
+export { readJson } from '../helpers/json';

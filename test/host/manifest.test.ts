@@ -25,8 +25,36 @@ import { CONFIG_FLAGS } from '../../src/cli/trainFlags';
 import { RESUMABLE_STATES } from '../../src/host/runs/resumeCheck';
 
 const root = repoRoot();
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const schema = JSON.parse(fs.readFileSync(path.join(root, 'schemas', 'dclrun.schema.json'), 'utf8'));
+/** The parts of a JSON schema these checks read (a missing part fails the test that reads it). */
+interface JsonSchema {
+  type: string;
+  default: unknown;
+  enum: unknown[];
+  properties: Record<string, JsonSchema>;
+  required: string[];
+  additionalProperties: boolean;
+  items: JsonSchema;
+}
+/** The parts of package.json these checks read. */
+interface PackageJson {
+  icon: string;
+  scripts: Record<string, string>;
+  activationEvents: string[];
+  extensionKind: string[];
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations: string[] } };
+  contributes: {
+    commands: { command: string; title: string; category?: string; icon?: unknown; enablement?: string }[];
+    menus: Record<string, MenuItem[]>;
+    configuration: { properties: Record<string, { default?: unknown; enum?: string[]; enumDescriptions?: string[]; markdownDescription?: string }> };
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    views: Record<string, { id: string }[]>;
+    jsonValidation: { fileMatch: string | string[]; url: string }[];
+    walkthroughs: unknown[];
+  };
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
+const schema = JSON.parse(fs.readFileSync(path.join(root, 'schemas', 'dclrun.schema.json'), 'utf8')) as JsonSchema;
 
 interface MenuItem {
   command: string;
@@ -76,9 +104,9 @@ describe('config schema', () => {
     assert.deepEqual(schema.properties.optimizer.properties.kind.enum, OPTIMIZER_KINDS);
     assert.deepEqual(schema.properties.optimizer.properties.schedule.enum, SCHEDULES);
     assert.deepEqual(schema.properties.embeddings.properties.layers.items.enum, EMBEDDING_LAYERS);
-    for (const [key, value] of Object.entries(DEFAULT_RUN_CONFIG)) {
+    for (const [key, value] of Object.entries(DEFAULT_RUN_CONFIG) as [string, unknown][]) {
       if (key === 'loss') continue; // required, so no default
-      if (typeof value === 'object' && !Array.isArray(value)) {
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
         for (const [k, v] of Object.entries(value)) assert.deepEqual(schema.properties[key].properties[k].default, v, `${key}.${k}`);
       } else {
         assert.deepEqual(schema.properties[key].default, value, key);
@@ -117,7 +145,7 @@ describe('package.json contributions', () => {
 
   it('puts only declared commands in menus, with a Start run command in the palette', () => {
     const declared = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
-    for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, MenuItem[]>)) {
+    for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
       for (const item of items) assert.ok(declared.has(item.command), `${menu} uses undeclared ${item.command}`);
     }
     const start = (pkg.contributes.commands as { command: string; title: string; category: string }[]).find((c) => c.command === 'dclExplorer.startRun');
@@ -125,7 +153,7 @@ describe('package.json contributions', () => {
   });
 
   it('shows each run action for the right states', () => {
-    const items = pkg.contributes.menus['view/item/context'] as MenuItem[];
+    const items = pkg.contributes.menus['view/item/context'];
     const shownFor = (command: string, group?: string): RunState[] => {
       const states: RunState[] = ['queued', 'running', 'finished', 'stopped', 'failed', 'interrupted'];
       const item = items.find((i) => i.command === command && (group === undefined || i.group?.startsWith(group)));
@@ -166,7 +194,7 @@ describe('marketplace finish: icon, walkthrough, prepublish', () => {
     media: { markdown?: string; image?: Record<string, string>; altText?: string };
     completionEvents: string[];
   }
-  const manifest = pkg as {
+  const manifest = pkg as unknown as {
     icon: string;
     scripts: Record<string, string>;
     contributes: { commands: { command: string }[]; walkthroughs: { id: string; steps: WalkthroughStep[] }[] };

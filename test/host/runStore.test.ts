@@ -8,6 +8,7 @@ import { RunManager } from '../../src/host/runs/runManager';
 import { serializeEvent } from '../../src/shared/eventLog';
 import type { RunEvent, RunStatus } from '../../src/shared/protocol';
 import { fakeTrainerPath, makeTempDir, removeDir, tinyConfig, waitFor } from './hostTestUtils';
+import { readJson } from '../helpers/json';
 
 const T = '2025-01-01T00:00:00.000Z';
 
@@ -106,7 +107,7 @@ describe('RunStore', () => {
     assert.equal(store.get(noPid)?.state, 'interrupted');
     // This test process is alive and started before status.json was written: it counts as the trainer.
     assert.equal(store.get(alive)?.state, 'running');
-    assert.equal(JSON.parse(fs.readFileSync(path.join(dead, 'status.json'), 'utf8')).state, 'running');
+    assert.equal(readJson(path.join(dead, 'status.json')).state, 'running');
   });
 
   it('treats a live pid that started after the last status write as reused (interrupted)', async () => {

@@ -58,7 +58,7 @@ describe('the Runs tree tells VS Code what changed', () => {
     const fired: Fired[] = [];
     tree.onDidChangeTreeData((e) => fired.push(e));
     const group = (state: RunState) => tree.getChildren().find((n) => n.kind === 'group' && n.state === state);
-    const labels = (nodes: RunsNode[]) => nodes.map((n) => String(tree.getTreeItem(n).label));
+    const labels = (nodes: RunsNode[]) => nodes.map((n) => String(tree.getTreeItem(n).label as string));
     return { store, tree, fired, group, labels };
   };
 
@@ -102,7 +102,7 @@ describe('the Runs tree tells VS Code what changed', () => {
     store.set('a', 'finished');
     tree.refresh();
     assert.equal(fired.length, 1);
-    assert.ok(Array.isArray(fired[0]), `element refreshes, not a whole-tree refresh: ${String(fired[0])}`);
+    assert.ok(Array.isArray(fired[0]), `element refreshes, not a whole-tree refresh: ${JSON.stringify(fired[0])}`);
     assert.deepEqual(new Set(fired[0]), new Set([running, finished]));
     assert.strictEqual(group('running'), running, 'the group is the same element across refreshes');
     assert.strictEqual(tree.getTreeItem(running!).label, 'Running (1)');

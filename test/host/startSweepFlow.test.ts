@@ -6,7 +6,8 @@ import { parseBatchSizes, parseGridText, parseLosses, planSweepRuns, runStartSwe
 import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
 
 type Call = { type: 'input' | 'pick'; frame: StepFrame; value?: string; labels?: string[]; validate?: (t: string) => string | undefined };
-type Reply = string | 'BACK' | 'CANCEL' | ((c: Call) => string);
+/** A typed answer, or 'BACK' / 'CANCEL' for the buttons. */
+type Reply = string | ((c: Call) => string);
 
 class Scripted implements Prompter {
   readonly calls: Call[] = [];

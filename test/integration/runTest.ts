@@ -18,7 +18,7 @@ import { findVsCode } from './findVsCode';
 function repoRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'dcl-explorer') return dir;
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'dcl-explorer') return dir;
     if (path.dirname(dir) === dir) throw new Error('cannot find the dcl-explorer repository root above ' + __dirname);
   }
 }
@@ -98,6 +98,6 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
+void main().then((code) => {
   process.exitCode = code;
 });

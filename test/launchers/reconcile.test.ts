@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { RunStatus } from '../../src/shared/protocol';
 import type { SlurmRunner } from '../../src/launchers/slurm/commands';
 import { finalStatus, reconcileSlurmRuns } from '../../src/launchers/slurm/reconcile';
+import { readJson } from '../helpers/json';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const base = (over: Partial<RunStatus> = {}): RunStatus => ({ schemaVersion: 1, state: 'running', createdAt: 'c', launcher: 'slurm', slurm: { jobId: '5', arrayTaskId: 0 }, ...over });
@@ -61,7 +62,7 @@ describe('reconcileSlurmRuns', () => {
     assert.deepEqual(calls, ['scontrol -o show job 5']);
     assert.deepEqual(reports.map((r) => [r.phase, r.settled, r.status?.state]), [['ended', true, 'failed'], ['pending', false, 'queued']]);
     assert.equal(reports[1].job?.reason, 'Priority');
-    assert.match(JSON.parse(fs.readFileSync(path.join(a, 'status.json'), 'utf8')).error, /preempted/);
+    assert.match(readJson<{ error: string }>(path.join(a, 'status.json')).error, /preempted/);
     assert.equal(fs.readFileSync(path.join(a, 'metrics.jsonl'), 'utf8'), '{"type":"step"}\n');
   });
 
@@ -71,6 +72,6 @@ describe('reconcileSlurmRuns', () => {
     const [r] = await reconcileSlurmRuns([a], run);
     assert.equal(r.settled, false);
     assert.match(r.problem ?? '', /connect failure/);
-    assert.equal(JSON.parse(fs.readFileSync(path.join(a, 'status.json'), 'utf8')).state, 'running');
+    assert.equal(readJson(path.join(a, 'status.json')).state, 'running');
   });
 });

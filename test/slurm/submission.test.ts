@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { SlurmLauncher } from '../../src/launchers/slurm/slurmLauncher';
 import { slurmUnavailable, startCluster, type TestCluster } from './cluster';
 import { cli, makeRunFolder, newRunsRoot, runFolders, status, TINY_FLAGS, TRAINER } from './helpers';
+import { readJson } from '../helpers/json';
 
 const skip = slurmUnavailable() ?? (fs.existsSync(TRAINER) ? false : `${TRAINER} is not built: run "node scripts/build.mjs" first`);
 if (skip) process.stderr.write(`SKIP test/slurm/submission: ${skip}\n`);
@@ -51,7 +52,7 @@ describe('Slurm submissions that must fail cleanly or stay harmless', { skip, ti
     const s = status(path.join(root, dir));
     assert.equal(s.state, 'finished', s.error);
     assert.ok(fs.existsSync(path.join(root, dir, 'slurm.out')), 'the output pattern with % and spaces reached the run folder');
-    assert.equal(JSON.parse(fs.readFileSync(path.join(root, dir, 'config.json'), 'utf8')).name, `${name}: dcl b16 seed 0`);
+    assert.equal(readJson(path.join(root, dir, 'config.json')).name, `${name}: dcl b16 seed 0`);
   });
 
   it('a malformed partition is rejected before sbatch, with nothing created', () => {

@@ -11,6 +11,7 @@ import { SlurmLauncher, SlurmRuns } from '../../src/launchers/slurm/slurmLaunche
 import { spawnSlurm } from '../../src/launchers/slurm/commands';
 import { slurmUnavailable, startCluster, type TestCluster } from './cluster';
 import { cli, events, makeRunFolder, newRunsRoot, runFolders, status, TINY_FLAGS, TRAINER, waitFor } from './helpers';
+import { readJson } from '../helpers/json';
 
 const skip = slurmUnavailable() ?? (fs.existsSync(TRAINER) ? false : `${TRAINER} is not built: run "node scripts/build.mjs" first`);
 if (skip) process.stderr.write(`SKIP test/slurm/sweep: ${skip}\n`);
@@ -43,7 +44,7 @@ describe('sweeps on a real Slurm', { skip, timeout: 600_000 }, () => {
       assert.equal(types.at(-1), 'finished');
       assert.ok(fs.existsSync(path.join(dir, 'slurm.out')), 'Slurm wrote the job output into the run folder');
     }
-    const sweepIds = new Set(runDirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'config.json'), 'utf8')).sweepId));
+    const sweepIds = new Set(runDirs.map((d) => readJson(path.join(d, 'config.json')).sweepId));
     assert.equal(sweepIds.size, 1);
     assert.match(r.stdout, /kNN top-1 \(%\)\s+batch 16/);
     assert.match(r.stdout, /^InfoNCE \(SimCLR\)\s+\d+\.\d\d$/m);
@@ -60,13 +61,13 @@ describe('sweeps on a real Slurm', { skip, timeout: 600_000 }, () => {
     assert.doesNotMatch(r.stdout, /kNN top-1/);
     const s = status(dir);
     assert.ok(['queued', 'running', 'finished'].includes(s.state), s.state);
-    assert.deepEqual([dir, dir2].map((d) => JSON.parse(fs.readFileSync(path.join(d, 'config.json'), 'utf8')).temperature), [0.05, 0.2]);
-    const sweepId = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).sweepId;
+    assert.deepEqual([dir, dir2].map((d) => readJson(path.join(d, 'config.json')).temperature), [0.05, 0.2]);
+    const sweepId = readJson<{ sweepId: string }>(path.join(dir, 'config.json')).sweepId;
     const script = fs.readFileSync(path.join(root, '.slurm', sweepId, 'job.sbatch'), 'utf8');
     assert.match(script, /^#SBATCH --array=0-1%1$/m);
     assert.match(script, /^# task 0: loss=dcl batch-size=16 temperature=0\.05 seed=0$/m);
     assert.match(script, /^# task 1: loss=dcl batch-size=16 temperature=0\.2 seed=0$/m);
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, '.sweeps', `${sweepId}.json`), 'utf8')).axes[2], { field: 'temperature', values: [0.05, 0.2] });
+    assert.deepEqual(readJson<{ axes: unknown[] }>(path.join(root, '.sweeps', `${sweepId}.json`)).axes[2], { field: 'temperature', values: [0.05, 0.2] });
     assert.match(r.stderr, /scancel \d+/);
   });
 

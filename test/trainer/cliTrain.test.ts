@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../helpers/paths';
 import { readStatus, tempDir } from '../helpers/runs';
+import { readJson } from '../helpers/json';
 
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -19,7 +20,7 @@ describe('dcl-explorer train', () => {
     const lines = r.stdout.trim().split('\n');
     const dir = lines.at(-1)!;
     assert.ok(dir.startsWith(runs), dir);
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    const config = readJson(path.join(dir, 'config.json'));
     assert.equal(config.loss, 'infonce', 'from the file');
     assert.equal(config.temperature, 0.2, 'from the file');
     assert.equal(config.epochs, 1, 'flag overrides the file');

@@ -35,7 +35,7 @@ describe('optimizer state round trip (cpu backend: tfjs Adam and Momentum)', () 
       // A new process: fresh variables (new names) holding the checkpoint's values, and a fresh optimizer.
       const c = makeVars(b.map((v) => v.dataSync() as Float32Array));
       const optB2 = makeOptimizer(opt);
-      await optB2.importState(decodeOptimizerState(JSON.parse(JSON.stringify(manifest)), bytes), c);
+      await optB2.importState(decodeOptimizerState(JSON.parse(JSON.stringify(manifest)) as typeof manifest, bytes), c);
       for (let s = 3; s < 6; s++) optB2.apply(gradsAt(c, s), c);
       for (let i = 0; i < a.length; i++) assert.deepEqual(c[i].dataSync(), a[i].dataSync(), `variable ${i}`);
       for (const o of [optA, optB1, optB2]) o.dispose();

@@ -104,7 +104,7 @@ describe('resume (wasm backend, tiny synthetic data)', () => {
 
   describe('refusals: one line, the folder unchanged', () => {
     const snapshot = (dir: string) =>
-      fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).sort().map((f) => {
+      fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((f) => {
         const p = path.join(dir, String(f));
         return fs.statSync(p).isFile() ? `${f}:${fs.readFileSync(p, 'utf8').length}:${fs.statSync(p).mtimeMs}` : String(f);
       }) : [];

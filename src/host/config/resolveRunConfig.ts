@@ -14,7 +14,6 @@ import {
   LOSS_KINDS,
   OPTIMIZER_KINDS,
   SCHEDULES,
-  type DatasetKind,
   type RunConfig,
 } from '../../shared/protocol';
 import { EMBEDDING_LAYERS } from '../../shared/embeddingFiles';

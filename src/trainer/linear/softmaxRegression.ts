@@ -56,14 +56,14 @@ export async function fitSoftmaxRegression(
   const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat() as tf.Tensor2D);
 
   const objective = async (x: Float64Array) => {
-    const [loss, gradW, gradB] = tf.tidy(() => {
+    const [loss, gradW, gradB] = tf.tidy((): [tf.Scalar, tf.Tensor2D, tf.Tensor1D] => {
       const w = tf.tensor2d(Float32Array.from(x.subarray(0, nW)), [dim, numClasses]);
       const b = tf.tensor1d(Float32Array.from(x.subarray(nW)));
       const logProbs = tf.logSoftmax(tf.add(tf.matMul(features, w), b));
       const nll = tf.neg(tf.mean(tf.sum(tf.mul(logProbs, oneHot), 1)));
       // d(mean CE)/d logits = (softmax − onehot) / N.
       const residual = tf.div(tf.sub(tf.exp(logProbs), oneHot), n);
-      return [nll, tf.matMul(features, residual, true, false), tf.sum(residual, 0)];
+      return [nll as tf.Scalar, tf.matMul(features, residual, true, false), tf.sum(residual, 0) as tf.Tensor1D];
     });
     try {
       const [l, gw, gb] = await Promise.all([loss.data(), gradW.data(), gradB.data()]);
