@@ -92,7 +92,7 @@ class RunContext {
   readonly tensorboard: TensorBoardEventFile;
 
   emit(event: EventBody): void {
-    const full = { step: this.step, epoch: this.epoch, time: new Date().toISOString(), ...event } as RunEvent;
+    const full = { step: this.step, epoch: this.epoch, time: new Date().toISOString(), ...event };
     this.folder.appendEvent(full);
     this.tensorboard.write(full);
     this.hooks.onEvent?.(full);
