@@ -13,6 +13,7 @@ import { readSampleImages } from '../../src/trainer/embeddings/format';
 import { FakeUri, FakeVscodeHost, FakeWebviewPanel, installFakeVscodeHost } from './fakeVscodeHost';
 import { FIXTURE_ROOT } from './fixture';
 import { tempDir } from './helpers';
+import { TSNE_MAX_ITERATIONS } from '../../src/trainer/embeddings/tsne';
 
 const ACT_AS_CLI = process.env.DCL_PROJECTION_TEST_CLI === '1';
 
@@ -134,7 +135,7 @@ if (ACT_AS_CLI) {
       panel.fromPage({ type: 'select', slot: 0, requestId: 3, epoch: 3, layer: 'encoder', method: 'tsne', params: { perplexity: 400, iterations: 1000, seed: 1 } });
       assert.match((await error(3)).message, /perplexity 400 needs at least 1201 points, this embedding has 500/);
 
-      const slow = { epoch: 3, layer: 'encoder', method: 'tsne', params: { perplexity: 30, iterations: 20000, seed: 1 } };
+      const slow = { epoch: 3, layer: 'encoder', method: 'tsne', params: { perplexity: 30, iterations: TSNE_MAX_ITERATIONS, seed: 1 } };
       panel.fromPage({ type: 'select', slot: 0, requestId: 4, ...slow });
       await waitFor('job 4 to report progress', () => posted(panel, 'busy').some((b) => b.requestId === 4 && (b.progress ?? 0) > 0));
       panel.fromPage({ type: 'select', slot: 0, requestId: 5, epoch: 1, layer: 'encoder', method: 'pca', params: {} });
