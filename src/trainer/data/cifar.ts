@@ -4,12 +4,17 @@
  * Both are flat files of fixed-size records: label byte(s) then 3072 pixel bytes stored channel-major
  * (1024 red, 1024 green, 1024 blue, each 32×32 row-major). We convert to HWC, the one layout the trainer
  * uses. CIFAR-100 records carry a coarse (20-class) and a fine (100-class) label; we use the fine one,
- * the standard benchmark. The Python-pickle versions are not supported: they need an unpickler.
+ * the standard benchmark. torchvision's Python-pickle versions (cifar-10-batches-py/, cifar-100-python/) are read
+ * by cifarPython.ts; the layout is detected from the folder (binary first).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset, ImageSet } from './types';
 import { checkLabels, fileSize, missingFilesError, readClassNames, recordCount, resolveDatasetFolder } from './files';
+import {
+  CIFAR100_PY, CIFAR10_PY, countCifarPython, findCifarPythonFolder, readCifarPythonNames, readCifarPythonSplit,
+  type CifarPythonFormat,
+} from './cifarPython';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -28,6 +33,8 @@ interface CifarFormat {
   recordsPerTrainFile: number;
   classNamesFile: string;
   hint: string;
+  /** torchvision's Python layout of the same dataset. */
+  python: CifarPythonFormat;
 }
 
 const CIFAR10: CifarFormat = {
@@ -40,6 +47,7 @@ const CIFAR10: CifarFormat = {
   recordsPerTrainFile: 10000,
   classNamesFile: 'batches.meta.txt',
   hint: 'Re-download the CIFAR-10 binary version (cifar-10-binary.tar.gz) and extract it again.',
+  python: CIFAR10_PY,
 };
 
 const CIFAR100: CifarFormat = {
@@ -52,6 +60,7 @@ const CIFAR100: CifarFormat = {
   recordsPerTrainFile: 50000,
   classNamesFile: 'fine_label_names.txt',
   hint: 'Re-download the CIFAR-100 binary version (cifar-100-binary.tar.gz) and extract it again.',
+  python: CIFAR100_PY,
 };
 
 const TEST_RECORDS = 10000;
@@ -102,8 +111,31 @@ function readSplit(dir: string, f: CifarFormat, files: readonly string[], counts
   return { images, labels, count };
 }
 
+/** Which layout `dataDir` holds: the binary one when its files are there, else the Python one, else an error naming both. */
+function detectLayout(dataDir: string, f: CifarFormat): { layout: 'binary' | 'python'; dir: string } {
+  const binary = [dataDir, path.join(dataDir, f.folder)].find((d) => fileSize(path.join(d, f.test)) !== undefined);
+  if (binary) return { layout: 'binary', dir: binary };
+  const python = findCifarPythonFolder(dataDir, f.python);
+  if (python) return { layout: 'python', dir: python };
+  throw new Error(`cannot find ${f.test} in ${dataDir} or in ${path.join(dataDir, f.folder)} (binary version), nor ` +
+    `${f.python.test} in ${dataDir} or in ${path.join(dataDir, f.python.folder)} (torchvision's Python version): point ` +
+    `--data-dir at the extracted folder or the folder that contains it. ${f.hint}`);
+}
+
+function pythonMeta(dir: string, f: CifarFormat): Omit<Dataset, 'train' | 'test'> {
+  return { name: f.name, height: SIDE, width: SIDE, channels: 3, numClasses: f.numClasses, classNames: readCifarPythonNames(dir, f.python) };
+}
+
 function loadCifar(dataDir: string, f: CifarFormat): Dataset {
-  const dir = resolveDatasetFolder(dataDir, f.folder, f.test, f.hint);
+  const found = detectLayout(dataDir, f);
+  if (found.layout === 'python') {
+    return {
+      ...pythonMeta(found.dir, f),
+      train: readCifarPythonSplit(found.dir, f.python.train, f.python, chwToHwc),
+      test: readCifarPythonSplit(found.dir, [f.python.test], f.python, chwToHwc),
+    };
+  }
+  const dir = resolveDatasetFolder(found.dir, f.folder, f.test, f.hint);
   // Stat every file first so a missing or truncated batch fails before seconds of reading.
   const trainCounts = splitCounts(dir, f, f.train, f.recordsPerTrainFile);
   const testCounts = splitCounts(dir, f, [f.test], TEST_RECORDS);
@@ -119,8 +151,24 @@ function loadCifar(dataDir: string, f: CifarFormat): Dataset {
   };
 }
 
+/** Image counts and shape of a CIFAR folder in either layout, without copying pixels (the pre-flight check's inspect). */
+export function inspectCifar(dataDir: string, kind: 'cifar10' | 'cifar100'): { layout: 'binary' | 'python'; dir: string; train: number; test: number } {
+  const f = kind === 'cifar10' ? CIFAR10 : CIFAR100;
+  const found = detectLayout(dataDir, f);
+  if (found.layout === 'python') return { ...found, ...countCifarPython(found.dir, f.python) };
+  const train = splitCounts(found.dir, f, f.train, f.recordsPerTrainFile).reduce((a, b) => a + b, 0);
+  return { ...found, train, test: splitCounts(found.dir, f, [f.test], TEST_RECORDS)[0] };
+}
+
 function describeCifar(dataDir: string, f: CifarFormat): string {
-  const dir = resolveDatasetFolder(dataDir, f.folder, f.test, f.hint);
+  const found = detectLayout(dataDir, f);
+  if (found.layout === 'python') {
+    const { train, test } = countCifarPython(found.dir, f.python);
+    const names = readCifarPythonNames(found.dir, f.python) ? ', with class names' : '';
+    return `${f.name === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'} (Python version): ${train} training and ${test} test images of ` +
+      `32×32×3, ${f.numClasses} classes${names}, in ${found.dir}`;
+  }
+  const dir = found.dir;
   const train = splitCounts(dir, f, f.train, f.recordsPerTrainFile).reduce((a, b) => a + b, 0);
   const test = splitCounts(dir, f, [f.test], TEST_RECORDS)[0];
   const names = readClassNames(path.join(dir, f.classNamesFile), f.numClasses) ? ', with class names' : '';
@@ -128,9 +176,9 @@ function describeCifar(dataDir: string, f: CifarFormat): string {
     `32×32×3, ${f.numClasses} classes${names}, in ${dir}`;
 }
 
-/** CIFAR-10 binary; `dataDir` is `cifar-10-batches-bin/` or the folder holding it. */
+/** CIFAR-10, binary or Python layout; `dataDir` is `cifar-10-batches-bin/`, `cifar-10-batches-py/` or the folder holding it. */
 export const loadCifar10 = (dataDir: string): Dataset => loadCifar(dataDir, CIFAR10);
-/** CIFAR-100 binary with its fine labels; `dataDir` is `cifar-100-binary/` or the folder holding it. */
+/** CIFAR-100 (binary or Python layout) with its fine labels; `dataDir` is `cifar-100-binary/`, `cifar-100-python/` or the folder holding it. */
 export const loadCifar100 = (dataDir: string): Dataset => loadCifar(dataDir, CIFAR100);
 /** Checks a CIFAR-10 folder by file sizes only; returns a summary or throws. */
 export const describeCifar10 = (dataDir: string): string => describeCifar(dataDir, CIFAR10);

@@ -36,8 +36,8 @@ export interface LoadDatasetOptions {
 const NEEDS_DIR: Partial<Record<DatasetKind, string>> = {
   idx: 'the folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and ' +
     't10k-labels-idx1-ubyte (each optionally .gz)',
-  cifar10: 'the cifar-10-batches-bin folder (CIFAR-10 binary version) or the folder containing it',
-  cifar100: 'the cifar-100-binary folder (CIFAR-100 binary version) or the folder containing it',
+  cifar10: 'the cifar-10-batches-bin folder (CIFAR-10 binary version), the cifar-10-batches-py folder (torchvision) or the folder containing it',
+  cifar100: 'the cifar-100-binary folder (CIFAR-100 binary version), the cifar-100-python folder (torchvision) or the folder containing it',
   stl10: 'the stl10_binary folder (STL-10 binary version) or the folder containing it',
 };
 
