@@ -83,7 +83,7 @@ export function readCifarPythonBatch(file: string, f: CifarPythonFormat): CifarP
   const out = new Int32Array(list.length);
   list.forEach((l, i) => {
     if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l >= f.numClasses) {
-      fail(`label ${String(l)} of image ${i} is outside 0..${f.numClasses - 1}`);
+      fail(`label ${JSON.stringify(l)} of image ${i} is outside 0..${f.numClasses - 1}`);
     }
     out[i] = l as number;
   });
@@ -131,7 +131,7 @@ export function readCifarPythonNames(dir: string, f: CifarPythonFormat): string[
     const names = asDict(readPickle(fs.readFileSync(file), file), file).get(f.namesKey);
     if (!Array.isArray(names) || names.length !== f.numClasses) return undefined;
     const texts = names.map((n) => asText(n));
-    return texts.every((t) => t !== undefined) ? (texts as string[]) : undefined;
+    return texts.every((t) => t !== undefined) ? (texts) : undefined;
   } catch {
     return undefined;
   }

@@ -78,7 +78,7 @@ function reconstruct(args: PickleValue[]): PickleValue {
 
 function makeDType(args: PickleValue[]): PickleValue {
   const code = asText(args[0]);
-  if (code === undefined || !/^[a-zA-Z]\d*$/.test(code)) throw new PickleError(`numpy.dtype of unsupported type ${String(args[0])}`);
+  if (code === undefined || !/^[a-zA-Z]\d*$/.test(code)) throw new PickleError(`numpy.dtype of unsupported type ${JSON.stringify(args[0])}`);
   return { kind: 'dtype', code, byteOrder: '|' };
 }
 
@@ -123,7 +123,7 @@ function buildArray(arr: NdArray, state: PickleValue): void {
   if (itemSize === undefined) throw new PickleError(`numpy array of unsupported dtype ${dtype.code}`);
   const n = (shape as number[]).reduce((a, b) => a * b, 1);
   if (raw.length !== n * itemSize) {
-    throw new PickleError(`numpy array of shape (${shape.join(', ')}) and dtype ${dtype.code} needs ${n * itemSize} bytes, found ${raw.length}`);
+    throw new PickleError(`numpy array of shape (${shape.map((d) => JSON.stringify(d)).join(', ')}) and dtype ${dtype.code} needs ${n * itemSize} bytes, found ${raw.length}`);
   }
   Object.assign(arr, { shape: [...(shape as number[])], dtype: dtype.code, fortranOrder: fortran === true, data: raw });
 }
@@ -199,7 +199,7 @@ export function readPickle(buf: Uint8Array, file: string): PickleValue {
       (dict as Map<string | number, PickleValue>).set(key as string | number, items[i + 1]);
     }
   };
-  const tuple = (items: PickleValue[]): Tuple => Tuple.from(items) as Tuple;
+  const tuple = (items: PickleValue[]): Tuple => Tuple.from(items);
   const readText = (n: number): string => {
     const at = need(n);
     return bytes.toString('utf8', at, at + n);
