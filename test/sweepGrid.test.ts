@@ -36,7 +36,7 @@ describe('sweep grid', () => {
 
   it('checks each value with the single-run rules before planning, naming the field and value', () => {
     const axes = sweepAxes(['dcl'], [16], [parseGridArg('temperature=0.1,-1')]);
-    assert.throws(() => planSweep({}, axes, [0], 's'), /^Error: --grid temperature=-1: temperature must be > 0; got -1$/);
+    assert.throws(() => planSweep({}, axes, [0], 's'), /^Error: --grid temperature=-1: temperature must be ≥ 0.001; got -1$/);
     assert.throws(() => planSweep({}, sweepAxes(['dcl'], [16], [parseGridArg('knn-k=2.5')]), [0], 's'), /^Error: --grid knn-k=2\.5: knn\.k must be a whole number; got 2\.5$/);
     assert.throws(() => planSweep({}, sweepAxes(['dcl'], [16], [parseGridArg('encoder=vit')]), [0], 's'), /--grid encoder=vit: encoder must be one of/);
   });

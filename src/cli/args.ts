@@ -1,4 +1,5 @@
 /** A small, strict command-line parser: every flag must be declared, so a typo is an error, not a silent default. */
+import { clip } from '../shared/configChecks';
 
 export class UsageError extends Error {}
 
@@ -16,11 +17,12 @@ export function parseFlags(argv: string[], spec: Record<string, FlagSpec>, comma
   const out: ParsedFlags = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`${command}: unexpected argument "${arg}"; see "dcl-explorer ${command} --help"`);
+    if (!arg.startsWith('--')) throw new UsageError(`${command}: unexpected argument "${clip(arg)}"; see "dcl-explorer ${command} --help"`);
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const s = spec[name];
-    if (!s) throw new UsageError(`${command}: unknown option --${name}; see "dcl-explorer ${command} --help"`);
+    // Own keys only: "--toString" or "--constructor" must not find Object.prototype's members.
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    if (!s) throw new UsageError(`${command}: unknown option --${clip(name)}; see "dcl-explorer ${command} --help"`);
     if (s.type === 'boolean') {
       if (eq >= 0) throw new UsageError(`${command}: option --${name} takes no value`);
       out[name] = true;
@@ -35,11 +37,11 @@ export function parseFlags(argv: string[], spec: Record<string, FlagSpec>, comma
 }
 
 export function numberFlag(flags: ParsedFlags, name: string, command: string): number | undefined {
-  const v = flags[name];
+  const v = Object.hasOwn(flags, name) ? flags[name] : undefined;
   if (v === undefined) return undefined;
   const n = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
-    throw new UsageError(`${command}: --${name} must be a number; got "${String(v)}"`);
+    throw new UsageError(`${command}: --${name} must be a number; got "${clip(String(v))}"`);
   }
   return n;
 }

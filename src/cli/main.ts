@@ -44,6 +44,13 @@ function mainHelp(): string {
   );
 }
 
+/** An error is one line on stderr, however a message was put together (a newline in a value, a long path). */
+const MAX_ERROR_CHARS = 2000;
+function oneLine(message: string): string {
+  const flat = message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return flat.length > MAX_ERROR_CHARS ? `${flat.slice(0, MAX_ERROR_CHARS)}…` : flat;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -55,8 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"; run "dcl-explorer --help" for the list`);
     return (await command.run(rest)) ?? 0;
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`dcl-explorer: ${msg}\n`);
+    process.stderr.write(`dcl-explorer: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

@@ -1,45 +1,36 @@
-/** Run-config flags shared by `train` and `sweep`: each maps onto one RunConfig field. */
+/**
+ * Run-config flags shared by `train` and `sweep`, derived from the field table (src/shared/configFields.ts):
+ * each maps onto one RunConfig field, and its help names the choices, the limits and the default.
+ */
 import * as fs from 'node:fs';
-import { DEFAULT_RUN_CONFIG, type RunConfigInput } from '../shared/runConfig';
-import {
-  BACKEND_PREFERENCES,
-  ENCODER_KINDS,
-  FOLDER_DATASETS,
-  LOSS_KINDS,
-  OPTIMIZER_KINDS,
-  type OptimizerKind,
-} from '../shared/protocol';
+import { CONFIG_FIELDS, CONFIG_PATHS, groupOf, type ConfigField, type ConfigPath } from '../shared/configFields';
+import { clip, describeRange, preview } from '../shared/configChecks';
+import { configProblems, joinProblems, type RunConfigInput } from '../shared/runConfig';
 import { numberFlag, UsageError, type FlagSpec, type ParsedFlags } from './args';
+
+/** The help of a field's flag: "τ (0.001 to 100, default 0.1)", "adam | sgd (default adam)". */
+export function flagHelp(field: ConfigField): string {
+  const { rule, flag } = field;
+  const parts: string[] = [];
+  let lead = flag?.help ?? '';
+  if (rule.type === 'choice') lead = [rule.values.join(' | '), lead].filter(Boolean).join(': ');
+  if (rule.type === 'number') parts.push(describeRange(rule));
+  if (rule.type === 'list') lead += ', comma-separated';
+  if (field.default !== undefined && rule.type !== 'boolean') parts.push(`default ${Array.isArray(field.default) ? field.default.join(',') : String(field.default)}`);
+  return parts.length ? `${lead} (${parts.join(', ')})` : lead;
+}
+
+/** Each flag and the field it sets. */
+const FIELD_OF_FLAG = new Map<string, ConfigPath>(CONFIG_PATHS.flatMap((p) => (CONFIG_FIELDS[p].flag ? [[CONFIG_FIELDS[p].flag.name, p] as const] : [])));
 
 export const CONFIG_FLAGS: Record<string, FlagSpec> = {
   config: { type: 'string', help: 'run config JSON file (flags override its fields)' },
-  name: { type: 'string', help: 'a name for the run' },
-  loss: { type: 'string', help: `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})` },
-  dataset: { type: 'string', help: 'mnist (built in) | synthetic | idx | cifar10 | cifar100 | stl10 (default mnist)' },
-  'data-dir': { type: 'string', help: `folder with the dataset files (${FOLDER_DATASETS.join(', ')})` },
-  subset: { type: 'string', help: 'use only the first N training images (0 = all)' },
-  unlabeled: { type: 'boolean', help: 'STL-10: also train on the unlabeled split (kNN uses the labelled splits)' },
-  'test-subset': { type: 'string', help: 'use only the first N test images for kNN (0 = all)' },
-  epochs: { type: 'string', help: 'epochs (default 10)' },
-  'batch-size': { type: 'string', help: 'images per step N; each gives two views (default 256)' },
-  encoder: { type: 'string', help: `${ENCODER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.encoder})` },
-  projection: { type: 'string', help: 'projection head sizes, comma-separated (default 512,128)' },
-  temperature: { type: 'string', help: 'temperature τ (default 0.1)' },
-  sigma: { type: 'string', help: 'DCLW weighting σ (default 0.5)' },
-  optimizer: { type: 'string', help: `${OPTIMIZER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.optimizer.kind})` },
-  lr: { type: 'string', help: 'learning rate (default 0.001)' },
-  momentum: { type: 'string', help: 'SGD momentum (default 0.9)' },
-  'weight-decay': { type: 'string', help: 'weight decay (default 1e-6)' },
-  'warmup-epochs': { type: 'string', help: 'linear warm-up epochs before the cosine decay (default 0)' },
-  seed: { type: 'string', help: 'random seed (default 0)' },
-  backend: { type: 'string', help: `${BACKEND_PREFERENCES.join(' | ')} (default auto)` },
-  'knn-k': { type: 'string', help: 'kNN neighbours k (default 200)' },
-  'knn-t': { type: 'string', help: 'kNN temperature t (default 0.1)' },
-  'knn-every-steps': { type: 'string', help: 'also evaluate kNN every K steps (default 0 = only per epoch)' },
-  'log-every': { type: 'string', help: 'write step and NPC events every N steps (default 10)' },
-  'runs-dir': { type: 'string', help: 'folder in which the run folder is created (default .dcl/runs)' },
+  ...Object.fromEntries(
+    [...FIELD_OF_FLAG].map(([flag, path]) => [flag, { type: CONFIG_FIELDS[path].rule.type === 'boolean' ? 'boolean' : 'string', help: flagHelp(CONFIG_FIELDS[path]) } satisfies FlagSpec]),
+  ),
 };
 
+/** Reads a `--config` file: a JSON object with only known fields, or one line naming the file and the problem. */
 export function readConfigFile(file: string): RunConfigInput {
   let text: string;
   try {
@@ -47,57 +38,54 @@ export function readConfigFile(file: string): RunConfigInput {
   } catch (e) {
     throw new UsageError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as RunConfigInput;
+    value = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`config file ${file} is not valid JSON: ${preview((e as Error).message)}`);
   }
+  // Checked here, before flags are merged in, so the message names the file (and a "__proto__" key is never merged).
+  const problems = configProblems(value);
+  if (problems.length) throw new UsageError(`config file ${file}: ${joinProblems(problems)}`);
+  return value as RunConfigInput;
+}
+
+/** The value of one field's flag, parsed by its type (undefined where the flag is absent). */
+function flagValue(flags: ParsedFlags, flag: string, path: ConfigPath, command: string): unknown {
+  const { rule } = CONFIG_FIELDS[path];
+  const raw = flags[flag];
+  if (raw === undefined) return undefined;
+  if (rule.type === 'boolean') return raw === true ? true : undefined;
+  if (rule.type === 'number') return numberFlag(flags, flag, command);
+  if (rule.type === 'list' && typeof raw === 'string') {
+    if (rule.item.type === 'choice') return raw.split(',').map((v) => v.trim());
+    return raw.split(',').map((v) => {
+      const x = Number(v.trim());
+      if (v.trim() === '' || !Number.isFinite(x)) throw new UsageError(`${command}: --${flag} must be comma-separated numbers; got "${clip(raw)}"`);
+      return x;
+    });
+  }
+  return raw;
 }
 
 /** The config fields given as flags (undefined where a flag is absent). */
 export function configFromFlags(flags: ParsedFlags, command: string): RunConfigInput {
-  const n = (name: string) => numberFlag(flags, name, command);
-  const s = (name: string) => (typeof flags[name] === 'string' ? (flags[name]) : undefined);
-  const projection = s('projection')?.split(',').map((v) => {
-    const x = Number(v.trim());
-    if (!Number.isInteger(x) || x <= 0) throw new UsageError(`${command}: --projection must be comma-separated positive integers; got "${s('projection')}"`);
-    return x;
-  });
-  return {
-    name: s('name'),
-    loss: s('loss') as RunConfigInput['loss'],
-    dataset: s('dataset') as RunConfigInput['dataset'],
-    dataDir: s('data-dir'),
-    subset: n('subset'),
-    useUnlabeled: flags.unlabeled === true ? true : undefined,
-    testSubset: n('test-subset'),
-    epochs: n('epochs'),
-    batchSize: n('batch-size'),
-    encoder: s('encoder') as RunConfigInput['encoder'],
-    projection,
-    temperature: n('temperature'),
-    sigma: n('sigma'),
-    seed: n('seed'),
-    backend: s('backend') as RunConfigInput['backend'],
-    logEvery: n('log-every'),
-    runsDir: s('runs-dir'),
-    optimizer: {
-      kind: s('optimizer') as OptimizerKind | undefined,
-      lr: n('lr'),
-      momentum: n('momentum'),
-      weightDecay: n('weight-decay'),
-      warmupEpochs: n('warmup-epochs'),
-    },
-    knn: { k: n('knn-k'), t: n('knn-t'), everySteps: n('knn-every-steps') },
-  };
+  const out: Record<string, unknown> = {};
+  for (const [flag, path] of FIELD_OF_FLAG) {
+    const value = flagValue(flags, flag, path, command);
+    const group = groupOf(path);
+    if (group === undefined) out[path] = value;
+    else ((out[group] ??= {}) as Record<string, unknown>)[path.slice(group.length + 1)] = value;
+  }
+  return out as RunConfigInput;
 }
 
-/** Drops undefined fields (also inside optimizer/knn) so they don't override the config file. */
+/** Drops undefined fields (also inside groups) so they don't override the config file. */
 export function pruneUndefined(input: RunConfigInput): RunConfigInput {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
     if (v === undefined) continue;
-    if ((k === 'optimizer' || k === 'knn' || k === 'embeddings') && typeof v === 'object' && v !== null) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const inner = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined));
       if (Object.keys(inner).length) out[k] = inner;
     } else out[k] = v;

@@ -44,13 +44,14 @@ describe('resolveRunConfig', () => {
 
   it('reports every bad value with what is allowed', () => {
     const problems = problemsOf({ loss: 'simclr', temperature: 0, batchSize: 1.5, encoder: 'vit', optimizer: 'adam', projection: [] });
+    // In the field table's order and words, the same the CLI and the trainer use.
     assert.deepEqual(problems, [
-      '"loss" must be one of "infonce", "dcl", "dclw"; got "simclr"',
-      '"temperature" must be a number greater than 0; got 0',
-      '"batchSize" must be a whole number 2 or more; got 1.5',
-      '"encoder" must be one of "mlp", "cnn", "resnet18"; got "vit"',
-      '"optimizer" must be an object with the fields kind, lr, momentum, weightDecay, warmupEpochs, schedule',
-      '"projection" must be a list of 1 to 16 entries; got []',
+      'loss must be one of infonce, dcl, dclw; got "simclr"',
+      'temperature must be ≥ 0.001; got 0',
+      'encoder must be one of mlp, cnn, resnet18; got "vit"',
+      'projection must be a list of 1 to 16 entries; got []',
+      'batchSize must be a whole number; got 1.5',
+      'optimizer must be an object with the fields kind, lr, momentum, weightDecay, warmupEpochs, schedule; got "adam"',
     ]);
   });
 
@@ -105,7 +106,7 @@ describe('settings', () => {
     assert.equal(settings.batchSize, DEFAULT_HOST_SETTINGS.batchSize);
     assert.equal(settings.nodePath, '');
     assert.deepEqual(problems, [
-      'Setting "dclExplorer.batchSize" must be a whole number 2 or more; got 0; using the default 256 until you fix it.',
+      'Setting "dclExplorer.batchSize" must be ≥ 2; got 0; using the default 256 until you fix it.',
       'Setting "dclExplorer.nodePath" must be a string; got 42; using the default "" until you fix it.',
     ]);
   });
@@ -144,9 +145,9 @@ describe('typed numbers and paths', () => {
 
   it('validates input-box text with a readable message', () => {
     assert.equal(validateTypedNumber('0.1', checkTemperature), undefined);
-    assert.equal(validateTypedNumber('-1', checkTemperature), 'This must be a number greater than 0');
+    assert.equal(validateTypedNumber('-1', checkTemperature), 'This must be ≥ 0.001');
     assert.equal(validateTypedNumber('abc', checkBatchSize), '"abc" is not a number');
-    assert.equal(validateTypedNumber('3.5', checkBatchSize), 'This must be a whole number 2 or more');
+    assert.equal(validateTypedNumber('3.5', checkBatchSize), 'This must be a whole number');
   });
 
   it('stores paths inside the workspace relative with forward slashes, others absolute', () => {

@@ -137,7 +137,7 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
         assert.equal(i.kind, 'input');
         assert.equal(i.value, '8', 'prefilled from the last run (long.dclrun.json)');
         i.type('1'); // refused: stays on this step
-        assert.equal(i.validationMessage, 'This must be a whole number 2 or more');
+        assert.equal(i.validationMessage, 'This must be ≥ 2');
         i.type('16');
       },
       (i) => i.type('0.3'),
@@ -181,7 +181,7 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
     assert.ok(error?.modal);
     assert.equal(error.text, 'bad.dclrun.json is not a valid DCL run config');
     assert.match(error.detail ?? '', /unknown field "temprature"; did you mean "temperature"\?/);
-    assert.match(error.detail ?? '', /"batchSize" must be a whole number 2 or more; got 1/);
+    assert.match(error.detail ?? '', /batchSize must be ≥ 2; got 1/);
     await api.store.refresh();
     assert.equal(api.store.list().length, before, 'nothing was started');
   });

@@ -9,8 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../helpers/paths';
 import { DEFAULT_HOST_SETTINGS, SETTING_KEYS } from '../../src/host/config/hostSettings';
-import { RUN_CONFIG_SPEC } from '../../src/host/config/resolveRunConfig';
-import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
+import { resolveRunConfig } from '../../src/host/config/resolveRunConfig';
+import { DEFAULT_RUN_CONFIG, resolveConfig } from '../../src/shared/runConfig';
+import { allowedKeys, CONFIG_FIELDS, CONFIG_PATHS, groupOf, isGroup, type FieldRule, type NumberRule } from '../../src/shared/configFields';
+import { RUN_CONFIG_SCHEMA_TEXT } from '../../src/shared/configSchema';
 import {
   BACKEND_PREFERENCES,
   DATASET_KINDS,
@@ -21,7 +23,8 @@ import {
   type RunState,
 } from '../../src/shared/protocol';
 import { EMBEDDING_LAYERS } from '../../src/shared/embeddingFiles';
-import { CONFIG_FLAGS } from '../../src/cli/trainFlags';
+import { CONFIG_FLAGS, flagHelp } from '../../src/cli/trainFlags';
+import { TRAIN_HELP } from '../../src/cli/trainCommand';
 import { RESUMABLE_STATES } from '../../src/host/runs/resumeCheck';
 
 const root = repoRoot();
@@ -34,6 +37,9 @@ interface JsonSchema {
   required: string[];
   additionalProperties: boolean;
   items: JsonSchema;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
 }
 /** The parts of package.json these checks read. */
 interface PackageJson {
@@ -77,23 +83,21 @@ function viewItemMatches(when: string, contextValue: string): boolean {
   return new RegExp(m[1]).test(contextValue);
 }
 
-describe('config schema', () => {
-  it('has exactly the fields the host validates, with loss required and no others allowed', () => {
-    assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== '$schema').sort(), Object.keys(RUN_CONFIG_SPEC).sort());
-    assert.deepEqual(Object.keys(schema.properties.optimizer.properties).sort(), Object.keys(DEFAULT_RUN_CONFIG.optimizer).sort());
-    assert.deepEqual(Object.keys(schema.properties.knn.properties).sort(), Object.keys(DEFAULT_RUN_CONFIG.knn).sort());
-    assert.deepEqual(Object.keys(schema.properties.embeddings.properties).sort(), Object.keys(DEFAULT_RUN_CONFIG.embeddings).sort());
-    assert.deepEqual(schema.required, ['loss']);
-    assert.equal(schema.additionalProperties, false);
-    assert.equal(schema.properties.optimizer.additionalProperties, false);
-    assert.equal(schema.properties.knn.additionalProperties, false);
+describe('config schema, CLI flags and host checks, all from the field table', () => {
+  it('the schema file is exactly what the field table generates (run "node scripts/generate-schema.mjs" after changing the table)', () => {
+    const onDisk = fs.readFileSync(path.join(root, 'schemas', 'dclrun.schema.json'), 'utf8');
+    assert.ok(onDisk === RUN_CONFIG_SCHEMA_TEXT, 'schemas/dclrun.schema.json differs from src/shared/configFields.ts: run "node scripts/generate-schema.mjs"');
   });
 
-  it("the CLI's help names the shared choices and the trainer's defaults", () => {
-    assert.equal(CONFIG_FLAGS.loss.help, `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})`);
-    assert.equal(CONFIG_FLAGS.encoder.help, `${ENCODER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.encoder})`);
-    assert.equal(CONFIG_FLAGS.optimizer.help, `${OPTIMIZER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.optimizer.kind})`);
-    assert.match(CONFIG_FLAGS.backend.help, new RegExp(`^${BACKEND_PREFERENCES.join(' \\| ')} \\(default ${DEFAULT_RUN_CONFIG.backend}\\)$`));
+  it('has exactly the fields the host validates, with loss required and no others allowed', () => {
+    assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== '$schema'), allowedKeys());
+    for (const group of allowedKeys().filter(isGroup)) {
+      assert.deepEqual(Object.keys(schema.properties[group].properties), allowedKeys(group), group);
+      assert.deepEqual(Object.keys(schema.properties[group].properties).sort(), Object.keys((DEFAULT_RUN_CONFIG as unknown as Record<string, object>)[group]).sort(), group);
+      assert.equal(schema.properties[group].additionalProperties, false);
+    }
+    assert.deepEqual(schema.required, ['loss']);
+    assert.equal(schema.additionalProperties, false);
   });
 
   it('lists the same choices as the protocol and the same defaults as the trainer', () => {
@@ -114,10 +118,91 @@ describe('config schema', () => {
     }
   });
 
+  it('bounds every number to what float32 training can use, in the schema too', () => {
+    for (const p of CONFIG_PATHS) {
+      const rule = CONFIG_FIELDS[p].rule;
+      const numeric = rule.type === 'number' ? rule : rule.type === 'list' && rule.item.type === 'number' ? rule.item : undefined;
+      if (!numeric) continue;
+      assert.ok(Number.isFinite(numeric.max) && numeric.max <= 4_294_967_295, `${p} needs a finite maximum`);
+      const group = groupOf(p);
+      const prop = group ? schema.properties[group].properties[p.slice(group.length + 1)] : schema.properties[p];
+      const bounds = rule.type === 'list' ? prop.items : prop;
+      assert.equal(bounds.maximum, numeric.max, `${p} maximum in the schema`);
+      assert.equal(bounds.minimum ?? bounds.exclusiveMinimum, numeric.min, `${p} minimum in the schema`);
+    }
+    // 1/τ, 1/σ, 1/t stay far inside float32 (max 3.4e38), the kNN weights exp((s − 1)/t) stay above 0 for s > 0.2.
+    for (const p of ['temperature', 'sigma', 'knn.t'] as const) {
+      const rule = CONFIG_FIELDS[p].rule as NumberRule;
+      assert.ok(Math.fround(1 / rule.min) < 1e4, p);
+    }
+    assert.ok(Math.fround(Math.exp(-0.8 / (CONFIG_FIELDS['knn.t'].rule as NumberRule).min)) > 0);
+  });
+
+  it("the CLI's flags and help come from the table: choices, limits and default of each field", () => {
+    for (const p of CONFIG_PATHS) {
+      const field = CONFIG_FIELDS[p];
+      if (!field.flag) continue;
+      const spec = CONFIG_FLAGS[field.flag.name];
+      assert.ok(spec, `--${field.flag.name} for ${p}`);
+      assert.equal(spec.help, flagHelp(field), p);
+      assert.ok(TRAIN_HELP.includes(spec.help), `train --help shows --${field.flag.name}`);
+      const { rule } = field;
+      if (rule.type === 'choice') assert.ok(spec.help.startsWith(rule.values.join(' | ')), p);
+      if (rule.type === 'number') assert.ok(spec.help.includes(`${rule.min} to ${rule.max}`), `${p} help names its limits: ${spec.help}`);
+      if (field.default !== undefined && rule.type !== 'boolean') assert.ok(spec.help.includes(`default ${String(field.default)}`), `${p} help names its default: ${spec.help}`);
+    }
+    assert.equal(CONFIG_FLAGS.loss.help, `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})`);
+    assert.equal(CONFIG_FLAGS.optimizer.help, `${OPTIMIZER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.optimizer.kind})`);
+  });
+
+  it('the host, the trainer and the CLI accept and refuse the same values at every limit of every field', () => {
+    const base = { loss: 'dcl', dataset: 'stl10', dataDir: '/data' };
+    for (const p of CONFIG_PATHS) {
+      const { good, bad } = probes(CONFIG_FIELDS[p].rule);
+      const group = groupOf(p);
+      const withValue = (v: unknown) => (group ? { ...base, [group]: { [p.slice(group.length + 1)]: v } } : { ...base, [p]: v });
+      for (const v of good) {
+        assert.equal(resolveRunConfig(withValue(v), DEFAULT_RUN_CONFIG).ok, true, `host accepts ${p} = ${JSON.stringify(v)}`);
+        assert.doesNotThrow(() => resolveConfig(withValue(v)), `trainer accepts ${p} = ${JSON.stringify(v)}`);
+      }
+      for (const v of bad) {
+        const host = resolveRunConfig(withValue(v), DEFAULT_RUN_CONFIG);
+        assert.equal(host.ok, false, `host refuses ${p} = ${JSON.stringify(v)?.slice(0, 40)}`);
+        assert.match(host.ok ? '' : host.problems[0], new RegExp(`^${p.replace('.', '\\.')} `), `the host names ${p}`);
+        assert.throws(() => resolveConfig(withValue(v)), (e: Error) => e.message.startsWith(`invalid run config: ${p} `), `trainer refuses ${p}`);
+      }
+    }
+  });
+
   it('is contributed for *.dclrun.json files', () => {
     assert.deepEqual(pkg.contributes.jsonValidation, [{ fileMatch: '*.dclrun.json', url: './schemas/dclrun.schema.json' }]);
   });
 });
+
+/** Values just inside and just outside a rule's limits. */
+function probes(rule: FieldRule): { good: unknown[]; bad: unknown[] } {
+  switch (rule.type) {
+    case 'number': {
+      const below = rule.min > 0 ? rule.min / 2 : rule.min - 1;
+      const bad: unknown[] = [below, rule.max * 2, 'x', null];
+      if (rule.integer) bad.push(rule.min + 0.5);
+      return { good: rule.exclusiveMin ? [rule.max] : [rule.min, rule.max], bad };
+    }
+    case 'choice':
+      return { good: [...rule.values], bad: ['not-a-choice', 1] };
+    case 'boolean':
+      return { good: [true, false], bad: ['yes', 1] };
+    case 'string':
+      return { good: ['x'.repeat(Math.max(rule.minLength, 1)), 'x'.repeat(rule.maxLength)], bad: ['x'.repeat(rule.maxLength + 1), 42, ...(rule.minLength ? [' '] : [])] };
+    case 'list': {
+      const item = probes(rule.item);
+      return {
+        good: [item.good.slice(0, rule.maxItems)],
+        bad: [Array<unknown>(rule.maxItems + 1).fill(item.good[0]), [item.bad[0]], 'x', ...(rule.minItems ? [[]] : [])],
+      };
+    }
+  }
+}
 
 describe('package.json contributions', () => {
   it('declares every setting with the defaults the code uses', () => {

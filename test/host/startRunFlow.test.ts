@@ -142,7 +142,7 @@ describe('the start-run flow', () => {
     }]);
     await runStartFlow(p, options());
     assert.ok(validate);
-    assert.equal(validate('1'), 'This must be a whole number 2 or more');
+    assert.equal(validate('1'), 'This must be ≥ 2');
     assert.equal(validate('many'), '"many" is not a number');
     assert.equal(validate('512'), undefined);
   });

@@ -87,7 +87,7 @@ describe('start-sweep flow', () => {
     assert.equal(p.calls[6].value, '', 'temperature was not varied yet');
     assert.equal(v(' '), undefined, 'empty: not varied');
     assert.equal(v('0.05, 0.1'), undefined);
-    assert.equal(v('0.1,-0.5'), 'temperature=-0.5: temperature must be > 0; got -0.5');
+    assert.equal(v('0.1,-0.5'), 'temperature=-0.5: temperature must be ≥ 0.001; got -0.5');
     assert.equal(v('0.1,fast'), 'temperature=fast: not a number');
     assert.equal(v('0.1; lr=0.2'), 'Enter the values of temperature only, comma-separated (e.g. 0.05,0.1)');
     assert.equal(p.calls[8].value, '0,0.0001', "the last sweep's weight decays offered");
@@ -108,6 +108,6 @@ describe('start-sweep flow', () => {
     assert.deepEqual(runs.map((r) => r.config.name).slice(0, 2), ['dcl b16 seed 0', 'dcl b16 seed 1']);
     const grid = planSweepRuns(defaults, { losses: ['dcl'], batchSizes: [16], seeds: [0], grid: [{ field: 'temperature', values: [0.05, 0.2] }, { field: 'optimizer.lr', values: [1e-3, 3e-4] }] }, 's');
     assert.deepEqual(grid.map((r) => `${r.config.temperature}/${r.config.optimizer.lr}`), ['0.05/0.001', '0.05/0.0003', '0.2/0.001', '0.2/0.0003']);
-    assert.throws(() => planSweepRuns({ ...defaults, temperature: -1 }, { losses: ['dcl'], batchSizes: [16], seeds: [0], grid: [] }, 's'), /^Error: the settings every run shares: temperature must be > 0; got -1$/);
+    assert.throws(() => planSweepRuns({ ...defaults, temperature: -1 }, { losses: ['dcl'], batchSizes: [16], seeds: [0], grid: [] }, 's'), /^Error: the settings every run shares: temperature must be ≥ 0.001; got -1$/);
   });
 });

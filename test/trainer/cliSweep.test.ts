@@ -66,7 +66,7 @@ describe('dcl-explorer sweep', () => {
     const runs = tempDir('dcl-sweep-');
     const sweep = (...args: string[]) => spawnSync(process.execPath, [BIN, 'sweep', '--losses', 'dcl', ...args, '--runs-dir', runs], { encoding: 'utf8' });
     const bad: [string[], RegExp][] = [
-      [['--grid', 'temperature=0.1,0'], /^dcl-explorer: sweep: --grid temperature=0: temperature must be > 0; got 0\n$/],
+      [['--grid', 'temperature=0.1,0'], /^dcl-explorer: sweep: --grid temperature=0: temperature must be ≥ 0.001; got 0\n$/],
       [['--grid', 'weight-decay=1e-4,-1'], /--grid weight-decay=-1: optimizer\.weightDecay must be ≥ 0; got -1/],
       [['--grid', 'tau=0.1'], /--grid tau: not a field a sweep can vary/],
       [['--grid', 'lr=0.1', '--cols', 'momentum'], /--cols momentum: not a field of this sweep/],

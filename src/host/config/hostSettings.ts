@@ -6,7 +6,7 @@
 import { BACKEND_PREFERENCES, ENCODER_KINDS, LOSS_KINDS, type BackendPreference, type EncoderKind, type LossKind, type RunConfig } from '../../shared/protocol';
 import { DEFAULT_RUN_CONFIG } from '../../shared/runConfig';
 import { checkCpus, checkExtraArgs, checkGpus, checkMemory, checkModules, checkPartition, checkSetupScript, checkTime, DEFAULT_SLURM_OPTIONS } from '../../launchers/slurm/options';
-import { anyString, checkBatchSize, checkEpochs, checkSigma, checkTemperature, integerIn, isBoolean, nonEmptyString, numberIn, oneOf, type Check } from './validators';
+import { anyString, checkBatchSize, checkEpochs, checkKnnK, checkKnnT, checkRunsDir, checkSigma, checkTemperature, integerIn, isBoolean, numberIn, oneOf, type Check } from './validators';
 
 export interface HostSettings {
   loss: LossKind;
@@ -77,10 +77,10 @@ export const SETTING_KEYS: { [K in keyof HostSettings]: { key: string; check: Ch
   epochs: { key: 'epochs', check: checkEpochs },
   encoder: { key: 'encoder', check: oneOf(ENCODER_KINDS) },
   backend: { key: 'backend', check: oneOf(BACKEND_PREFERENCES) },
-  runsDirectory: { key: 'runsDirectory', check: nonEmptyString },
+  runsDirectory: { key: 'runsDirectory', check: checkRunsDir },
   maxConcurrentRuns: { key: 'maxConcurrentRuns', check: integerIn(1, 64) },
-  knnK: { key: 'knn.k', check: integerIn(1) },
-  knnT: { key: 'knn.t', check: numberIn(0, Infinity, true) },
+  knnK: { key: 'knn.k', check: checkKnnK },
+  knnT: { key: 'knn.t', check: checkKnnT },
   nodePath: { key: 'nodePath', check: anyString },
   stopTimeoutSeconds: { key: 'stopTimeoutSeconds', check: numberIn(1, 3600) },
   wasmThreads: { key: 'wasmThreads', check: integerIn(0, 256) },

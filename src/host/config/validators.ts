@@ -4,9 +4,12 @@
  * undefined when the value is fine, else a message that says what is wrong and what is allowed.
  */
 
+import { fieldCheck, preview } from '../../shared/configChecks';
+
 export type Check = (value: unknown) => string | undefined;
 
-const describe = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+/** Bounded: a huge or deeply nested setting value is echoed in a few dozen characters. */
+const describe = preview;
 
 export function integerIn(min: number, max = Infinity): Check {
   const range = max === Infinity ? `${min} or more` : `from ${min} to ${max}`;
@@ -50,13 +53,17 @@ export function arrayOf(item: Check, minLength: number, maxLength: number): Chec
 }
 
 /**
- * The same bounds as src/shared/runConfig.ts's resolveConfig (which the trainer applies), so the host
- * never accepts a value the trainer rejects.
+ * The run-config fields the input boxes and settings ask for, checked by the field table's own rules
+ * (src/shared/configFields.ts), so the host never accepts a value the trainer rejects, in the same words.
  */
-export const checkTemperature = numberIn(0, Infinity, true);
-export const checkSigma = numberIn(0, Infinity, true);
-export const checkBatchSize = integerIn(2);
-export const checkEpochs = integerIn(1);
+export const checkTemperature: Check = fieldCheck('temperature');
+export const checkSigma: Check = fieldCheck('sigma');
+export const checkBatchSize: Check = fieldCheck('batchSize');
+export const checkEpochs: Check = fieldCheck('epochs');
+export const checkSubset: Check = fieldCheck('subset');
+export const checkKnnK: Check = fieldCheck('knn.k');
+export const checkKnnT: Check = fieldCheck('knn.t');
+export const checkRunsDir: Check = fieldCheck('runsDir');
 
 /**
  * Parses what the user typed into an input box as a number: the empty string and words are errors
