@@ -77,18 +77,22 @@ export function mergeConfig(...inputs: (RunConfigInput | undefined)[]): RunConfi
   return out as RunConfigInput;
 }
 
-/** Unknown and forbidden keys of one level; only the first few are spelled out, so a million keys stay one line. */
+/**
+ * Unknown and forbidden keys of one level. Only the first two are spelled out (the list of allowed fields only
+ * once), the rest counted, so a config of a million keys is still one short line.
+ */
 function keyProblems(obj: Record<string, unknown>, group: string | undefined, ignore: ReadonlySet<string>, problems: string[]): void {
   const allowed = new Set(allowedKeys(group));
   const prefix = group === undefined ? '' : `${group}.`;
-  let unknown = 0;
-  for (const key of Object.keys(obj)) {
-    if (allowed.has(key) || (group === undefined && ignore.has(key))) continue;
-    unknown++;
-    if (unknown > SHOWN_PROBLEMS) continue;
-    problems.push(FORBIDDEN_KEYS.has(key) ? forbiddenKeyProblem(`${prefix}${key}`) : `unknown field "${prefix}${clip(key)}"${unknownFieldHint(key, group)}`);
-  }
-  if (unknown > SHOWN_PROBLEMS) problems.push(`${unknown - SHOWN_PROBLEMS} more unknown fields`);
+  const unknown = Object.keys(obj).filter((key) => !allowed.has(key) && !(group === undefined && ignore.has(key)));
+  unknown.slice(0, unknown.length > SHOWN_PROBLEMS ? SHOWN_PROBLEMS - 1 : SHOWN_PROBLEMS).forEach((key, i) => {
+    if (FORBIDDEN_KEYS.has(key)) problems.push(forbiddenKeyProblem(`${prefix}${key}`));
+    else {
+      const hint = unknownFieldHint(key, group);
+      problems.push(`unknown field "${prefix}${clip(key)}"${i > 0 && hint.startsWith('; allowed') ? '' : hint}`);
+    }
+  });
+  if (unknown.length > SHOWN_PROBLEMS) problems.push(`${unknown.length - (SHOWN_PROBLEMS - 1)} more unknown fields`);
 }
 
 /**

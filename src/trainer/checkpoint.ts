@@ -10,6 +10,7 @@ import type { OptimizerStateManifest } from './optimizerState';
 import { pathInside } from '../runFolder/confinedPath';
 import { writeJsonAtomic } from './runFolder';
 import { isPidAlive } from '../runFolder/processAlive';
+import { readJsonFile } from '../runFolder/readJsonFile';
 
 async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(
@@ -35,7 +36,7 @@ async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
 export async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
   const jsonFile = path.join(dir, 'model.json');
   if (!fs.existsSync(jsonFile)) throw new Error(`no checkpoint at ${dir}: ${jsonFile} is missing`);
-  const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as {
+  const json = readJsonFile(jsonFile) as {
     modelTopology?: tf.io.ModelJSON['modelTopology'];
     weightsManifest?: { paths?: unknown[]; weights: tf.io.WeightsManifestEntry[] }[];
   };

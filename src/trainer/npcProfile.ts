@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NPC_PROFILE_DIR, NPC_PROFILE_SCHEMA_VERSION, npcProfileFileName, type NpcProfile } from '../shared/npcProfile';
 import { RUN_FILES, type RunConfig } from '../shared/protocol';
-import { resolveConfig } from '../shared/runConfig';
+import { readRunConfig } from '../runFolder/readRunConfig';
 import { summarizeNpc } from '../shared/stats';
 import { augmentBatch, defaultAugmentOptions } from './augment';
 import { initBackend } from './backend';
@@ -15,6 +15,7 @@ import { imageBatch } from './features';
 import { npcMultiplier } from './losses';
 import { deriveSeed, mulberry32, permutation } from './random';
 import { writeJsonAtomic } from './runFolder';
+import { readJsonFile } from '../runFolder/readJsonFile';
 
 export interface NpcProfileRequest {
   runDir: string;
@@ -35,7 +36,7 @@ interface LoadedModel {
 async function loadModel(runDir: string, config: RunConfig, inputShape: [number, number, number], initial: boolean): Promise<LoadedModel> {
   const latest = path.join(runDir, RUN_FILES.checkpoints, 'latest');
   if (!initial && fs.existsSync(path.join(latest, 'checkpoint.json'))) {
-    const info = JSON.parse(fs.readFileSync(path.join(latest, 'checkpoint.json'), 'utf8')) as { step: number; epoch: number };
+    const info = readJsonFile(path.join(latest, 'checkpoint.json')) as { step: number; epoch: number };
     return {
       encoder: await loadModelFrom(path.join(latest, 'encoder')),
       head: await loadModelFrom(path.join(latest, 'head')),
@@ -54,15 +55,15 @@ async function loadModel(runDir: string, config: RunConfig, inputShape: [number,
 export async function computeNpcProfile(req: NpcProfileRequest): Promise<{ file: string; cached: boolean; profile: NpcProfile }> {
   const configFile = path.join(req.runDir, RUN_FILES.config);
   if (!fs.existsSync(configFile)) throw new Error(`${req.runDir} is not a run folder: ${RUN_FILES.config} is missing`);
-  const config = resolveConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')));
+  const config = readRunConfig(configFile);
   const checkpointInfo = path.join(req.runDir, RUN_FILES.checkpoints, 'latest', 'checkpoint.json');
   const expectedModel: NpcProfile['model'] =
     !req.initial && fs.existsSync(checkpointInfo)
-      ? { kind: 'checkpoint', ...(JSON.parse(fs.readFileSync(checkpointInfo, 'utf8')) as { step: number; epoch: number }) }
+      ? { kind: 'checkpoint', ...(readJsonFile(checkpointInfo) as { step: number; epoch: number }) }
       : { kind: 'initial', step: 0, epoch: 0 };
   const dir = path.join(req.runDir, NPC_PROFILE_DIR);
   const file = path.join(dir, npcProfileFileName({ model: expectedModel, batchSizes: req.batchSizes, batches: req.batches, seed: req.seed }));
-  if (fs.existsSync(file)) return { file, cached: true, profile: JSON.parse(fs.readFileSync(file, 'utf8')) as NpcProfile };
+  if (fs.existsSync(file)) return { file, cached: true, profile: readJsonFile(file) as NpcProfile };
 
   req.onProgress?.(0, 'loading');
   await initBackend(config.backend === 'cpu' ? 'cpu' : 'auto');

@@ -10,6 +10,7 @@ import { encodeSafetensors } from './safetensors';
 import { torchStateDict } from './stateDict';
 import { writeFileAtomic } from '../../runFolder/atomicWrite';
 import { makeDirs } from '../../runFolder/makeDirs';
+import { readJsonFile } from '../../runFolder/readJsonFile';
 
 export interface ExportedWeights {
   file: string;
@@ -19,7 +20,7 @@ export interface ExportedWeights {
 }
 
 export function exportWeights(runDir: string, options: { epoch?: number; out?: string } = {}): ExportedWeights {
-  const config = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8')) as { encoder: EncoderKind };
+  const config = readJsonFile(path.join(runDir, RUN_FILES.config)) as { encoder: EncoderKind };
   const ckpt = findCheckpoint(runDir, options.epoch);
   const encoder = torchStateDict(path.join(ckpt.dir, 'encoder'), config.encoder, ckpt.step);
   const head = torchStateDict(path.join(ckpt.dir, 'head'), 'head', ckpt.step);

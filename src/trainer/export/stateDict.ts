@@ -11,6 +11,7 @@ import { pathInside } from '../../runFolder/confinedPath';
 import type { EncoderKind } from '../../shared/protocol';
 import type { NamedTensor } from './safetensors';
 import { torchModuleName } from './torchNames';
+import { readJsonFile } from '../../runFolder/readJsonFile';
 
 interface WeightSpec {
   name: string;
@@ -26,7 +27,7 @@ interface ModelJson {
 
 /** Each layer's weights by their tfjs names (`kernel`, `gamma`, …), with the model's input shape [H, W, C]. */
 export function readLayersModel(dir: string): { layers: Map<string, Map<string, { shape: number[]; data: Float32Array }>>; inputShape: number[] } {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelJson;
+  const json = readJsonFile(path.join(dir, 'model.json')) as ModelJson;
   const manifest = json.weightsManifest?.[0];
   if (!manifest) throw new Error(`${path.join(dir, 'model.json')} has no weightsManifest; it is not a tfjs Layers model`);
   const bytes = fs.readFileSync(pathInside(dir, manifest.paths?.[0], `${path.join(dir, 'model.json')} (weightsManifest)`));

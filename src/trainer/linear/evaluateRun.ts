@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES, type LinearEvent, type RunConfig } from '../../shared/protocol';
-import { resolveConfig } from '../../shared/runConfig';
+import { readRunConfig } from '../../runFolder/readRunConfig';
 import { initBackend } from '../backend';
 import { loadModelFrom } from '../checkpoint';
 import { loadDataset } from '../data';
@@ -16,6 +16,7 @@ import { RunFolder } from '../runFolder';
 import { TensorBoardEventFile } from '../tensorboard/eventFile';
 import { linearEvaluation, type LinearEvalResult } from './linearEval';
 import { isPidAlive } from '../../runFolder/processAlive';
+import { readJsonFile } from '../../runFolder/readJsonFile';
 
 /** The event's fields from an evaluation and its wall time (the trainer's `eval.linear` writes the same). */
 export function linearEventBody(result: LinearEvalResult, seconds: number): Omit<LinearEvent, 'step' | 'epoch' | 'time'> {
@@ -46,9 +47,9 @@ export interface EvaluateRunRequest {
 function openRun(runDir: string, epoch: number | undefined): { config: RunConfig; checkpoint: ReturnType<typeof findCheckpoint> } {
   const configFile = path.join(runDir, RUN_FILES.config);
   if (!fs.existsSync(configFile)) throw new Error(`${runDir} is not a run folder (no ${RUN_FILES.config})`);
-  const config = resolveConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')));
+  const config = readRunConfig(configFile);
   const statusFile = path.join(runDir, RUN_FILES.status);
-  const status = fs.existsSync(statusFile) ? (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { state?: string; pid?: number }) : {};
+  const status = fs.existsSync(statusFile) ? (readJsonFile(statusFile) as { state?: string; pid?: number }) : {};
   // Two writers of one status.json would lose each other's fields.
   if (status.state === 'running' && isPidAlive(status.pid)) {
     throw new Error(`${runDir} is still training (pid ${status.pid}); evaluate it once it has ended, or train with eval.linear (--linear-eval)`);
