@@ -8,6 +8,12 @@ import { clip, describeRange, preview } from '../shared/configChecks';
 import { configProblems, joinProblems, type RunConfigInput } from '../shared/runConfig';
 import { numberFlag, UsageError, type FlagSpec, type ParsedFlags } from './args';
 
+/** A default as it is typed on the command line: `dcl`, `0.1`, `512,128`. */
+export function defaultText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => defaultText(v)).join(',');
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** The help of a field's flag: "τ (0.001 to 100, default 0.1)", "adam | sgd (default adam)". */
 export function flagHelp(field: ConfigField): string {
   const { rule, flag } = field;
@@ -16,7 +22,7 @@ export function flagHelp(field: ConfigField): string {
   if (rule.type === 'choice') lead = [rule.values.join(' | '), lead].filter(Boolean).join(': ');
   if (rule.type === 'number') parts.push(describeRange(rule));
   if (rule.type === 'list') lead += ', comma-separated';
-  if (field.default !== undefined && rule.type !== 'boolean') parts.push(`default ${Array.isArray(field.default) ? field.default.join(',') : String(field.default)}`);
+  if (field.default !== undefined && rule.type !== 'boolean') parts.push(`default ${defaultText(field.default)}`);
   return parts.length ? `${lead} (${parts.join(', ')})` : lead;
 }
 
@@ -77,7 +83,7 @@ export function configFromFlags(flags: ParsedFlags, command: string): RunConfigI
     if (group === undefined) out[path] = value;
     else ((out[group] ??= {}) as Record<string, unknown>)[path.slice(group.length + 1)] = value;
   }
-  return out as RunConfigInput;
+  return out;
 }
 
 /** Drops undefined fields (also inside groups) so they don't override the config file. */

@@ -74,7 +74,7 @@ export function mergeConfig(...inputs: (RunConfigInput | undefined)[]): RunConfi
       }
     }
   }
-  return out as RunConfigInput;
+  return out;
 }
 
 /**
@@ -85,13 +85,17 @@ function keyProblems(obj: Record<string, unknown>, group: string | undefined, ig
   const allowed = new Set(allowedKeys(group));
   const prefix = group === undefined ? '' : `${group}.`;
   const unknown = Object.keys(obj).filter((key) => !allowed.has(key) && !(group === undefined && ignore.has(key)));
-  unknown.slice(0, unknown.length > SHOWN_PROBLEMS ? SHOWN_PROBLEMS - 1 : SHOWN_PROBLEMS).forEach((key, i) => {
-    if (FORBIDDEN_KEYS.has(key)) problems.push(forbiddenKeyProblem(`${prefix}${key}`));
-    else {
-      const hint = unknownFieldHint(key, group);
-      problems.push(`unknown field "${prefix}${clip(key)}"${i > 0 && hint.startsWith('; allowed') ? '' : hint}`);
+  let listed = false;
+  for (const key of unknown.slice(0, unknown.length > SHOWN_PROBLEMS ? SHOWN_PROBLEMS - 1 : SHOWN_PROBLEMS)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      problems.push(forbiddenKeyProblem(`${prefix}${key}`));
+      continue;
     }
-  });
+    const hint = unknownFieldHint(key, group);
+    const isList = hint.startsWith('; allowed');
+    problems.push(`unknown field "${prefix}${clip(key)}"${isList && listed ? '' : hint}`);
+    listed ||= isList;
+  }
   if (unknown.length > SHOWN_PROBLEMS) problems.push(`${unknown.length - (SHOWN_PROBLEMS - 1)} more unknown fields`);
 }
 

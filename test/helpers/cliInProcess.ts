@@ -12,7 +12,7 @@ export async function runCliInProcess(argv: string[]): Promise<CliResult> {
   process.stderr.write = ((chunk: string | Uint8Array) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     return { code: await main(argv), stderr: chunks.join('') };
   } finally {

@@ -7,6 +7,7 @@ import { parseTypedNumber, validateTypedNumber, checkTemperature, checkBatchSize
 import { resolveAgainst, storedPath } from '../../src/host/config/workspacePaths';
 import { DEFAULT_RUN_CONFIG } from '../../src/shared/runConfig';
 import type { RunConfig } from '../../src/shared/protocol';
+import { badConfigText, seededRng } from '../helpers/configFuzz';
 
 const defaults: RunConfig = { ...DEFAULT_RUN_CONFIG, batchSize: 64, temperature: 0.2 };
 
@@ -157,5 +158,54 @@ describe('typed numbers and paths', () => {
     assert.equal(resolveAgainst('/ws', 'data/cifar'), '/ws/data/cifar');
     assert.equal(resolveAgainst(undefined, 'data'), undefined);
     assert.equal(resolveAgainst(undefined, '/abs/data'), '/abs/data');
+  });
+});
+
+/** Issue 18 on the extension host's config path: the same refusals as the CLI, each problem one bounded line. */
+describe('the host refuses bad configs as the CLI does (issue 18)', () => {
+  function refused(text: string): string[] {
+    const r = parseRunConfigText(text, defaults);
+    assert.equal(r.ok, false, `accepted: ${text.slice(0, 100)}`);
+    const problems = r.ok ? [] : r.problems;
+    assert.ok(problems.length >= 1);
+    for (const p of problems) {
+      assert.doesNotMatch(p, /\n/);
+      assert.ok(p.length <= 500, `${p.length} characters: ${p.slice(0, 200)}`);
+      assert.doesNotMatch(p, /Maximum call stack|RangeError|TypeError/);
+    }
+    const block = formatConfigProblems('a.dclrun.json', problems);
+    assert.ok(block.split('\n').length <= 10, block.slice(0, 500));
+    return problems;
+  }
+
+  it('a file that is not a JSON object', () => {
+    for (const text of ['[]', 'null', '0', '""', 'true']) assert.match(refused(text)[0], /must be a JSON object/, text);
+  });
+
+  it('prototype keys, top level and nested, are refused rather than dropped', () => {
+    assert.match(refused('{"loss": "dcl", "__proto__": {"epochs": 1}}')[0], /field "__proto__" is not allowed/);
+    assert.match(refused('{"loss": "dcl", "constructor": 1}')[0], /field "constructor" is not allowed/);
+    assert.match(refused('{"loss": "dcl", "optimizer": {"__proto__": {"lr": 1}}}')[0], /field "optimizer\.__proto__" is not allowed/);
+  });
+
+  it('deep, huge and float32-overflowing values get short problems', () => {
+    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    assert.match(refused(`{"loss": "dcl", "name": ${deep}}`)[0], /^name must be a string; got \{"a": \{"a": \{…\}\}\}$/);
+    assert.match(refused(deep)[0], /^unknown field "a"/);
+    assert.match(refused(JSON.stringify({ loss: 'x'.repeat(10_000_000) }))[0], /^loss must be one of .*; got "x{59}…$/);
+    assert.match(refused(JSON.stringify({ loss: 'dcl', projection: Array<number>(1_000_000).fill(8) }))[0], /^projection must be a list of 1 to 16 entries; got \[8, 8, 8, 8, … \(1000000 entries\)\]$/);
+    assert.deepEqual(refused('{"loss": "dcl", "epochs": 1e308, "knn": {"t": 1e-300}}'), ['epochs must be ≤ 10000; got 1e+308', 'knn.t must be ≥ 0.01; got 1e-300']);
+    assert.equal(refused(JSON.stringify(Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])))).length, 3);
+  });
+
+  it('merges embeddings field by field over the defaults, like the CLI', () => {
+    const r = resolveRunConfig({ loss: 'dcl', embeddings: { maxPoints: 5 } }, { ...defaults, embeddings: { layers: ['projection'], maxPoints: 1, keepLast: 7 } });
+    assert.ok(r.ok);
+    assert.deepEqual(r.config.embeddings, { layers: ['projection'], maxPoints: 5, keepLast: 7 });
+  });
+
+  it('300 seeded bad configs (the generator of the CLI fuzz test): each refused in short single-line problems', () => {
+    const rng = seededRng(1818);
+    for (let i = 0; i < 300; i++) refused(badConfigText(rng, '.dcl/runs'));
   });
 });

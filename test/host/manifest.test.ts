@@ -23,7 +23,7 @@ import {
   type RunState,
 } from '../../src/shared/protocol';
 import { EMBEDDING_LAYERS } from '../../src/shared/embeddingFiles';
-import { CONFIG_FLAGS, flagHelp } from '../../src/cli/trainFlags';
+import { CONFIG_FLAGS, defaultText, flagHelp } from '../../src/cli/trainFlags';
 import { TRAIN_HELP } from '../../src/cli/trainCommand';
 import { RESUMABLE_STATES } from '../../src/host/runs/resumeCheck';
 
@@ -149,7 +149,7 @@ describe('config schema, CLI flags and host checks, all from the field table', (
       const { rule } = field;
       if (rule.type === 'choice') assert.ok(spec.help.startsWith(rule.values.join(' | ')), p);
       if (rule.type === 'number') assert.ok(spec.help.includes(`${rule.min} to ${rule.max}`), `${p} help names its limits: ${spec.help}`);
-      if (field.default !== undefined && rule.type !== 'boolean') assert.ok(spec.help.includes(`default ${String(field.default)}`), `${p} help names its default: ${spec.help}`);
+      if (field.default !== undefined && rule.type !== 'boolean') assert.ok(spec.help.includes(`default ${defaultText(field.default)}`), `${p} help names its default: ${spec.help}`);
     }
     assert.equal(CONFIG_FLAGS.loss.help, `${LOSS_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.loss})`);
     assert.equal(CONFIG_FLAGS.optimizer.help, `${OPTIMIZER_KINDS.join(' | ')} (default ${DEFAULT_RUN_CONFIG.optimizer.kind})`);
