@@ -71,7 +71,7 @@ export interface ConfigField {
 }
 
 /** Keys of RunConfig whose values are objects: their fields are written `group.field`. */
-type GroupKey = { [K in keyof RunConfig]-?: NonNullable<RunConfig[K]> extends readonly unknown[] ? never : NonNullable<RunConfig[K]> extends object ? K : never }[keyof RunConfig];
+export type GroupKey = { [K in keyof RunConfig]-?: NonNullable<RunConfig[K]> extends readonly unknown[] ? never : NonNullable<RunConfig[K]> extends object ? K : never }[keyof RunConfig];
 /** Every leaf of RunConfig as a dotted path: `loss`, `optimizer.lr`, … */
 export type ConfigPath = Exclude<keyof RunConfig, GroupKey> | { [G in GroupKey]: `${G}.${keyof NonNullable<RunConfig[G]> & string}` }[GroupKey];
 

@@ -3,7 +3,7 @@
  * extension host all validate with these rules, derived from the field table (src/shared/configFields.ts),
  * so a config that the host accepts never fails in the child.
  */
-import { CONFIG_FIELDS, CONFIG_PATHS, allowedKeys, groupOf, isGroup } from './configFields';
+import { CONFIG_FIELDS, CONFIG_PATHS, allowedKeys, groupOf, isGroup, type GroupKey } from './configFields';
 import { clip, preview, ruleProblem } from './configChecks';
 import { unknownFieldHint } from './configHints';
 import { FOLDER_DATASETS, type RunConfig } from './protocol';
@@ -23,11 +23,7 @@ function defaultsFromTable(): RunConfig {
 export const DEFAULT_RUN_CONFIG: RunConfig = defaultsFromTable();
 
 /** A partial config as written by people: every field optional, nested objects partial too. */
-export type RunConfigInput = Partial<Omit<RunConfig, 'optimizer' | 'knn' | 'embeddings'>> & {
-  optimizer?: Partial<RunConfig['optimizer']>;
-  knn?: Partial<RunConfig['knn']>;
-  embeddings?: Partial<RunConfig['embeddings']>;
-};
+export type RunConfigInput = Partial<Omit<RunConfig, GroupKey>> & { [G in GroupKey]?: Partial<NonNullable<RunConfig[G]>> };
 
 /** At most this many problems are spelled out in one message; the rest are counted. */
 const SHOWN_PROBLEMS = 3;

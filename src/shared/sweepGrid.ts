@@ -5,6 +5,7 @@
  * validated by the single-run rules (resolveConfig) before anything is launched.
  */
 import { LOSS_KINDS } from './lossRegistry';
+import { CONFIG_FIELDS, type ConfigPath } from './configFields';
 import type { RunConfig } from './protocol';
 import { ConfigError, DEFAULT_RUN_CONFIG, mergeConfig, resolveConfig, type RunConfigInput } from './runConfig';
 
@@ -23,26 +24,29 @@ export interface SweepField {
   label: string;
 }
 
+/** A sweepable field; its train flag comes from the field table. */
+const sweepable = (path: ConfigPath, label: string): SweepField => ({ path, flag: CONFIG_FIELDS[path].flag?.name ?? path, label });
+
 /**
  * The sweepable fields, in the order the results table prefers them for columns. Loss and batch size have
  * their own shorthands (`--losses`, `--batch-sizes`); seeds are not a field here because the table averages
  * over them.
  */
 export const SWEEP_FIELDS: readonly SweepField[] = [
-  { path: 'loss', flag: 'loss', label: 'loss' },
-  { path: 'batchSize', flag: 'batch-size', label: 'batch' },
-  { path: 'temperature', flag: 'temperature', label: 'τ' },
-  { path: 'sigma', flag: 'sigma', label: 'σ' },
-  { path: 'optimizer.lr', flag: 'lr', label: 'lr' },
-  { path: 'optimizer.weightDecay', flag: 'weight-decay', label: 'wd' },
-  { path: 'optimizer.momentum', flag: 'momentum', label: 'momentum' },
-  { path: 'optimizer.warmupEpochs', flag: 'warmup-epochs', label: 'warm-up' },
-  { path: 'optimizer.kind', flag: 'optimizer', label: 'optimizer' },
-  { path: 'epochs', flag: 'epochs', label: 'epochs' },
-  { path: 'encoder', flag: 'encoder', label: 'encoder' },
-  { path: 'subset', flag: 'subset', label: 'subset' },
-  { path: 'knn.k', flag: 'knn-k', label: 'kNN k' },
-  { path: 'knn.t', flag: 'knn-t', label: 'kNN t' },
+  sweepable('loss', 'loss'),
+  sweepable('batchSize', 'batch'),
+  sweepable('temperature', 'τ'),
+  sweepable('sigma', 'σ'),
+  sweepable('optimizer.lr', 'lr'),
+  sweepable('optimizer.weightDecay', 'wd'),
+  sweepable('optimizer.momentum', 'momentum'),
+  sweepable('optimizer.warmupEpochs', 'warm-up'),
+  sweepable('optimizer.kind', 'optimizer'),
+  sweepable('epochs', 'epochs'),
+  sweepable('encoder', 'encoder'),
+  sweepable('subset', 'subset'),
+  sweepable('knn.k', 'kNN k'),
+  sweepable('knn.t', 'kNN t'),
 ];
 
 /** Fields `--grid` takes (loss and batch size keep their shorthands, so a sweep has one way to say each). */

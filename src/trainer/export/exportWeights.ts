@@ -2,7 +2,6 @@
  * `export-weights`: a run's checkpoint (encoder and projection head) as one .safetensors file with PyTorch's
  * layouts and the state-dict names of the modules in docs/pytorch/dcl_models.py.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES, type EncoderKind } from '../../shared/protocol';
 import { findCheckpoint } from '../findCheckpoint';
