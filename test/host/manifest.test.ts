@@ -11,7 +11,7 @@ import { repoRoot } from '../helpers/paths';
 import { DEFAULT_HOST_SETTINGS, SETTING_KEYS } from '../../src/host/config/hostSettings';
 import { resolveRunConfig } from '../../src/host/config/resolveRunConfig';
 import { DEFAULT_RUN_CONFIG, resolveConfig } from '../../src/shared/runConfig';
-import { allowedKeys, CONFIG_FIELDS, CONFIG_PATHS, groupOf, isGroup, type FieldRule, type NumberRule } from '../../src/shared/configFields';
+import { allowedKeys, CONFIG_FIELDS, CONFIG_PATHS, groupOf, isGroup, type ConfigPath, type FieldRule, type NumberRule } from '../../src/shared/configFields';
 import { RUN_CONFIG_SCHEMA_TEXT } from '../../src/shared/configSchema';
 import {
   BACKEND_PREFERENCES,
@@ -51,7 +51,9 @@ interface PackageJson {
   contributes: {
     commands: { command: string; title: string; category?: string; icon?: unknown; enablement?: string }[];
     menus: Record<string, MenuItem[]>;
-    configuration: { properties: Record<string, { default?: unknown; enum?: string[]; enumDescriptions?: string[]; markdownDescription?: string }> };
+    configuration: {
+      properties: Record<string, { type?: string; default?: unknown; enum?: string[]; enumDescriptions?: string[]; markdownDescription?: string; minimum?: number; exclusiveMinimum?: number; maximum?: number }>;
+    };
     viewsContainers: { activitybar: { id: string; icon: string }[] };
     views: Record<string, { id: string }[]>;
     jsonValidation: { fileMatch: string | string[]; url: string }[];
@@ -216,6 +218,25 @@ describe('package.json contributions', () => {
     assert.deepEqual(props['dclExplorer.loss'].enum, LOSS_KINDS);
     assert.deepEqual(props['dclExplorer.encoder'].enum, ENCODER_KINDS);
     assert.deepEqual(props['dclExplorer.backend'].enum, BACKEND_PREFERENCES);
+  });
+
+  it('settings that default a config field carry its limits from the field table', () => {
+    const props = pkg.contributes.configuration.properties;
+    let checked = 0;
+    for (const { key } of Object.values(SETTING_KEYS)) {
+      const path = (key === 'runsDirectory' ? 'runsDir' : key) as ConfigPath;
+      if (!Object.hasOwn(CONFIG_FIELDS, path)) continue;
+      const { rule } = CONFIG_FIELDS[path];
+      const prop = props[`dclExplorer.${key}`];
+      if (rule.type === 'number') {
+        assert.equal(prop.type, rule.integer ? 'integer' : 'number', key);
+        assert.equal(rule.exclusiveMin ? prop.exclusiveMinimum : prop.minimum, rule.min, `${key} minimum`);
+        assert.equal(prop.maximum, rule.max, `${key} maximum`);
+      }
+      if (rule.type === 'choice') assert.deepEqual(prop.enum, rule.values, key);
+      checked++;
+    }
+    assert.ok(checked >= 8, `${checked} settings are config fields`);
   });
 
   it('registers every contributed command (the charts/compare/projection ones belong to other modules)', () => {
