@@ -111,9 +111,10 @@ export const CONFIG_FIELDS: Record<ConfigPath, ConfigField> = {
       descriptions: describeEach<DatasetKind>({
         mnist: 'MNIST, bundled with the extension.',
         idx: 'A folder of MNIST-format IDX files (train/t10k images and labels, optionally .gz), e.g. Fashion-MNIST.',
-        cifar10: 'CIFAR-10 binary version: cifar-10-batches-bin or the folder holding it.',
-        cifar100: 'CIFAR-100 binary version: cifar-100-binary or the folder holding it.',
+        cifar10: 'CIFAR-10, binary (cifar-10-batches-bin) or torchvision\'s Python version (cifar-10-batches-py), or the folder holding either.',
+        cifar100: 'CIFAR-100, binary (cifar-100-binary) or torchvision\'s Python version (cifar-100-python), or the folder holding either.',
         stl10: 'STL-10 binary version: stl10_binary or the folder holding it.',
+        imagefolder: 'Your own images: one sub-folder of PNG/JPEG files per class, as torchvision\'s ImageFolder reads them.',
         synthetic: 'Small generated images: for quick checks.',
       }),
     },
@@ -125,6 +126,17 @@ export const CONFIG_FIELDS: Record<ConfigPath, ConfigField> = {
     rule: text(4096),
     description: 'Folder holding the dataset files; required for the datasets read from a folder. Relative paths start at the workspace folder.',
     flag: { name: 'data-dir', help: 'folder with the dataset files' },
+  },
+  testDir: {
+    rule: text(4096),
+    description: 'imagefolder only: a second class-per-sub-folder tree used as the test split (default: a seeded 10 % of dataDir). Relative paths start at the workspace folder.',
+    flag: { name: 'test-dir', help: 'imagefolder: folder of test images (default: a seeded split of --data-dir)' },
+  },
+  imageSize: {
+    rule: count(8, 512),
+    default: 32,
+    description: 'imagefolder only: every image is resized to this many pixels square.',
+    flag: { name: 'image-size', help: 'imagefolder: resize images to this size square' },
   },
   useUnlabeled: {
     rule: { type: 'boolean' },
@@ -198,6 +210,12 @@ export const CONFIG_FIELDS: Record<ConfigPath, ConfigField> = {
     description: 'Evaluate every N steps (0 = never by step).',
     flag: { name: 'knn-every-steps', help: 'also evaluate kNN every K steps (0 = only per epoch)' },
   },
+  'eval.linear': {
+    rule: { type: 'boolean' },
+    default: false,
+    description: 'After the last epoch, train a linear classifier on the frozen encoder features and record its test top-1 beside kNN (the paper\'s metric).',
+    flag: { name: 'linear-eval', help: 'after the last epoch, record linear-evaluation top-1 (as `dcl-explorer eval`)' },
+  },
   'embeddings.layers': {
     rule: { type: 'list', item: { type: 'choice', values: EMBEDDING_LAYERS }, minItems: 0, maxItems: EMBEDDING_LAYERS.length, unique: true },
     default: ['encoder'],
@@ -219,6 +237,7 @@ export const CONFIG_FIELDS: Record<ConfigPath, ConfigField> = {
 export const CONFIG_GROUPS: Record<GroupKey, string> = {
   optimizer: 'Optimizer and learning-rate schedule.',
   knn: 'Weighted kNN monitor on the test set.',
+  eval: 'Evaluations run after the last epoch.',
   embeddings: 'Test-split features written after each evaluated epoch, for embedding projections.',
 };
 

@@ -11,10 +11,10 @@ export const EVENT_SCHEMA_VERSION = 1;
 export { LOSS_KINDS, type LossKind } from './lossRegistry';
 import type { LossKind } from './lossRegistry';
 
-export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'stl10' | 'synthetic';
-export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'stl10', 'synthetic'];
+export type DatasetKind = 'mnist' | 'idx' | 'cifar10' | 'cifar100' | 'stl10' | 'imagefolder' | 'synthetic';
+export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'idx', 'cifar10', 'cifar100', 'stl10', 'imagefolder', 'synthetic'];
 /** Datasets read from a folder the user provides (they need `dataDir`). */
-export const FOLDER_DATASETS: readonly DatasetKind[] = ['idx', 'cifar10', 'cifar100', 'stl10'];
+export const FOLDER_DATASETS: readonly DatasetKind[] = ['idx', 'cifar10', 'cifar100', 'stl10', 'imagefolder'];
 
 export type EncoderKind = 'mlp' | 'cnn' | 'resnet18';
 export const ENCODER_KINDS: readonly EncoderKind[] = ['mlp', 'cnn', 'resnet18'];
@@ -52,6 +52,10 @@ export interface RunConfig {
   dataset: DatasetKind;
   /** Folder holding the dataset files (required for every dataset but `mnist` and `synthetic`). */
   dataDir?: string;
+  /** imagefolder only: a second ImageFolder used as the test split (otherwise a seeded split of dataDir). */
+  testDir?: string;
+  /** imagefolder only: images are resized to imageSize × imageSize. */
+  imageSize: number;
   /** STL-10 only: also train on the 100 000-image unlabeled split (kNN still uses the labelled train split). */
   useUnlabeled: boolean;
   /** Use only the first N training images (0 = all). */
@@ -75,6 +79,8 @@ export interface RunConfig {
   seed: number;
   backend: BackendPreference;
   knn: { k: number; t: number; everyEpochs: number; everySteps: number };
+  /** After the last epoch: `linear` trains a linear classifier on frozen encoder features (top-1 in final.linearAccuracy). */
+  eval: { linear: boolean };
   /** Test-split features written after each evaluated epoch for projections. */
   embeddings: { layers: ('encoder' | 'projection')[]; maxPoints: number; keepLast: number };
   /** Write a `step` event every N steps and an `npc` summary every N steps. */

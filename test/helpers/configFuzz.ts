@@ -4,7 +4,7 @@
  * generated case holds at least one definite mistake, so none of them may start a run.
  */
 import { defaultText } from '../../src/cli/trainFlags';
-import { allowedKeys, CONFIG_FIELDS, CONFIG_PATHS, groupOf, type ConfigPath, type FieldRule } from '../../src/shared/configFields';
+import { allowedKeys, CONFIG_FIELDS, CONFIG_GROUPS, CONFIG_PATHS, groupOf, type ConfigPath, type FieldRule } from '../../src/shared/configFields';
 
 export interface Rng {
   next(): number;
@@ -27,6 +27,8 @@ export function seededRng(seed: number): Rng {
 const PROTO_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
 const deep = (n: number): string => '{"a":'.repeat(n) + '0' + '}'.repeat(n);
 
+const GROUPS = Object.keys(CONFIG_GROUPS);
+
 /** A value that breaks `rule`, as JSON text (so it may be nested deep or huge without building it here). */
 function badValueText(rule: FieldRule, rng: Rng): string {
   const hostile = ['null', 'true', '"x"', '[]', '{}', '"' + 'z'.repeat(20_000) + '"', deep(rng.pick([10, 5_000, 50_000])), '[' + Array(5_000).fill('1').join(',') + ']'];
@@ -41,7 +43,7 @@ function badValueText(rule: FieldRule, rng: Rng): string {
     case 'choice':
       return rng.pick(['"' + rng.pick(['', 'SimCLR', 'DCL', 'gpu', 'resnet50', '__proto__', 'x'.repeat(5_000)]) + '"', '3', ...hostile.filter((h) => !h.startsWith('"z'))]);
     case 'boolean':
-      return rng.pick(['"true"', '0', '1', ...hostile]);
+      return rng.pick(['"true"', '0', '1', ...hostile.filter((h) => h !== 'true')]);
     case 'string':
       return rng.pick(['"' + 'p'.repeat(rule.maxLength + 1 + rng.int(10_000)) + '"', '42', 'false', '[]', '{}', ...(rule.minLength ? ['""', '"   "'] : [])]);
     case 'list': {
@@ -82,11 +84,11 @@ export function badConfigText(rng: Rng, runsDir: string): string {
     if (m === 0) {
       // Names no level allows: Object.prototype's, typos and misplacements, a 100 kB key, the empty one.
       const key = rng.pick([...PROTO_NAMES, 'lr', 'temprature', 'BatchSize', 'K', 'x'.repeat(1 + rng.int(100_000)), '']);
-      const group = rng.next() < 0.3 ? rng.pick(['optimizer', 'knn', 'embeddings']) : undefined;
+      const group = rng.next() < 0.3 ? rng.pick(GROUPS) : undefined;
       if (group) mistakes.push(`"${group}": {${JSON.stringify(allowedKeys(group).includes(key) ? `${key}_` : key)}: ${rng.pick(['1', '{}', deep(100)])}}`);
       else mistakes.push(`${JSON.stringify(key)}: ${rng.pick(['1', '{"epochs": 1}', deep(1000)])}`);
     } else if (m === 1) {
-      mistakes.push(`"${rng.pick(['optimizer', 'knn', 'embeddings'])}": ${rng.pick(['3', '"adam"', '[]', 'null', deep(20_000)])}`);
+      mistakes.push(`"${rng.pick(GROUPS)}": ${rng.pick(['3', '"adam"', '[]', 'null', deep(20_000)])}`);
     } else {
       const path: ConfigPath = rng.pick(CONFIG_PATHS);
       setPath(config, path, marker);

@@ -209,5 +209,7 @@ export async function checkDatasetFolder(kind: DatasetKind, dir: string | undefi
       return checkRecordFormat(dir, CIFAR100);
     case 'stl10':
       return checkRecordFormat(dir, STL10);
+    case 'imagefolder':
+      return { ok: false, problem: 'dataset "imagefolder" is being added (issue 19): pick another dataset for now' };
   }
 }

@@ -46,6 +46,7 @@ export const DATASET_LABELS: Record<DatasetKind, string> = {
   cifar10: 'CIFAR-10',
   cifar100: 'CIFAR-100',
   stl10: 'STL-10',
+  imagefolder: 'Image folder',
 };
 
 const LOSS_ITEMS: PickItem<LossKind>[] = LOSSES.map((l) => ({ label: l.label, description: l.description, value: l.id }));
@@ -66,6 +67,7 @@ const FULL_SIZES: Record<DatasetKind, string> = {
   cifar10: '50 000 images',
   cifar100: '50 000 images',
   stl10: '5 000 labelled images',
+  imagefolder: 'every image in the folder',
 };
 
 /** Subset sizes offered for a quick look: a few epochs of these take minutes on a CPU. */

@@ -83,6 +83,8 @@ function readKind(opts: LoadDatasetOptions, subset: number, testSubset: number):
       // The subset is passed down so a small run does not read all 2.7 GB of unlabeled images.
       return loadStl10(requireDataDir(kind, opts.dataDir, NEEDS_DIR.stl10 as string),
         { unlabeled: opts.unlabeled ?? false, unlabeledLimit: subset });
+    case 'imagefolder':
+      throw new Error('dataset "imagefolder" is being added (issue 19): pick another dataset for now');
     default:
       return unknownKind(kind);
   }
@@ -123,6 +125,8 @@ function describeKind(kind: DatasetKind, dir: string | undefined): string {
       return describeCifar100(requireDataDir(kind, dir, NEEDS_DIR.cifar100 as string));
     case 'stl10':
       return describeStl10(requireDataDir(kind, dir, NEEDS_DIR.stl10 as string));
+    case 'imagefolder':
+      throw new Error('dataset "imagefolder" is being added (issue 19): pick another dataset for now');
     default:
       return unknownKind(kind);
   }
