@@ -9,7 +9,7 @@ import { summarizeNpc } from '../shared/stats';
 import { augmentBatch, defaultAugmentOptions } from './augment';
 import { initBackend } from './backend';
 import { loadModelFrom } from './checkpoint';
-import { loadDataset } from './data';
+import { datasetOptionsOf, loadDataset } from './data';
 import { applyModel, buildEncoder, buildProjectionHead, featureDim } from './encoders';
 import { imageBatch } from './features';
 import { npcMultiplier } from './losses';
@@ -67,7 +67,7 @@ export async function computeNpcProfile(req: NpcProfileRequest): Promise<{ file:
 
   req.onProgress?.(0, 'loading');
   await initBackend(config.backend === 'cpu' ? 'cpu' : 'auto');
-  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: 1, seed: config.seed, encoder: config.encoder });
+  const data = loadDataset({ ...datasetOptionsOf(config), testSubset: 1, unlabeled: false });
   const shape = { height: data.height, width: data.width, channels: data.channels };
   const { encoder, head, model } = await loadModel(req.runDir, config, [data.height, data.width, data.channels], req.initial);
   const augment = defaultAugmentOptions(data.channels, config.dataset === 'mnist' || config.dataset === 'synthetic');

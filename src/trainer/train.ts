@@ -25,7 +25,7 @@ import { summarizeNpc } from '../shared/stats';
 import { defaultAugmentOptions } from './augment';
 import { initBackend, type BackendChoice } from './backend';
 import { recoverCheckpointRotation, saveCheckpoint, type ResumePoint } from './checkpoint';
-import { loadDataset, type Dataset, type ImageSet } from './data';
+import { datasetOptionsOf, loadDataset, type Dataset, type ImageSet } from './data';
 import { imageBytes } from './data/types';
 import { describeFailure, simulatedWasmAbort, type FailureContext } from './fatalErrors';
 import { estimateMemory, memoryRefusal } from './memoryEstimate';
@@ -204,7 +204,7 @@ async function train(ctx: RunContext, config: RunConfig, plan?: ResumePlan): Pro
   ctx.log(`backend: ${backend.details.join(', ')}`);
   Object.assign(ctx.failure, { backend: backend.name, encoder: config.encoder, batchSize: config.batchSize });
 
-  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed, unlabeled: config.useUnlabeled, encoder: config.encoder });
+  const data = loadDataset(datasetOptionsOf(config));
   // The contrastive loss needs no labels, so STL-10's unlabeled split can join the training pool; the kNN
   // bank stays the labelled train split.
   const pool = data.unlabeled ? joinSets(data.train, data.unlabeled, imageBytes(data)) : data.train;

@@ -4,7 +4,7 @@
  * Plain Node only (no TensorFlow.js): the extension host imports describeDatasetDir to check a folder
  * the user picked before launching a run, and the host bundle must never pull in tfjs.
  */
-import type { DatasetKind, EncoderKind } from '../../shared/protocol';
+import type { DatasetKind, EncoderKind, RunConfig } from '../../shared/protocol';
 import type { Dataset, ImageSet } from './types';
 import { imageBytes } from './types';
 import { requireDataDir } from './files';
@@ -30,6 +30,25 @@ export interface LoadDatasetOptions {
   encoder?: EncoderKind;
   /** Load STL-10's unlabeled split as Dataset.unlabeled; the other datasets have none and ignore this. */
   unlabeled?: boolean;
+  /** imagefolder: a second class-per-sub-folder tree for the test split (otherwise a seeded split of dataDir). */
+  testDir?: string;
+  /** imagefolder: the side every image is resized to. */
+  imageSize?: number;
+}
+
+/** The dataset a run config names: every caller (training, linear evaluation, NPC profiles) reads the same one. */
+export function datasetOptionsOf(config: RunConfig): LoadDatasetOptions {
+  return {
+    dataset: config.dataset,
+    dataDir: config.dataDir,
+    subset: config.subset,
+    testSubset: config.testSubset,
+    seed: config.seed,
+    unlabeled: config.useUnlabeled,
+    encoder: config.encoder,
+    testDir: config.testDir,
+    imageSize: config.imageSize,
+  };
 }
 
 /** What --data-dir must point at, per kind that needs a folder; quoted in errors. */

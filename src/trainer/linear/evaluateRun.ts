@@ -9,7 +9,7 @@ import { RUN_FILES, type LinearEvent, type RunConfig } from '../../shared/protoc
 import { readRunConfig } from '../../runFolder/readRunConfig';
 import { initBackend } from '../backend';
 import { loadModelFrom } from '../checkpoint';
-import { loadDataset } from '../data';
+import { datasetOptionsOf, loadDataset } from '../data';
 import { encodeImages } from '../features';
 import { findCheckpoint } from '../findCheckpoint';
 import { RunFolder } from '../runFolder';
@@ -64,7 +64,7 @@ export async function evaluateRunLinear(req: EvaluateRunRequest): Promise<Linear
   const backend = await initBackend(config.backend);
   log(`backend ${backend.name}; checkpoint of epoch ${checkpoint.epoch}, step ${checkpoint.step}`);
   // The kNN monitor's splits: the labelled train split (subset applied) and the test split (testSubset applied).
-  const data = loadDataset({ dataset: config.dataset, dataDir: config.dataDir, subset: config.subset, testSubset: config.testSubset, seed: config.seed, encoder: config.encoder });
+  const data = loadDataset({ ...datasetOptionsOf(config), unlabeled: false });
   const shape = { height: data.height, width: data.width, channels: data.channels };
   const encoder = await loadModelFrom(path.join(checkpoint.dir, 'encoder'));
   let result: LinearEvalResult;
