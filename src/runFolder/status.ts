@@ -1,14 +1,12 @@
 /** status.json as every reader and writer of a run folder (trainer, host, launchers, CLI) sees it. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUN_FILES, type RunState, type RunStatus } from '../shared/protocol';
+import { RUN_FILES, RUN_STATES, TERMINAL_STATES, type RunState, type RunStatus } from '../shared/protocol';
 import { writeJsonAtomic } from './atomicWrite';
 
-export const TERMINAL_STATES: readonly RunState[] = ['finished', 'stopped', 'failed'];
+export { TERMINAL_STATES };
 
 export const isTerminal = (state: RunState | undefined): boolean => state !== undefined && TERMINAL_STATES.includes(state);
-
-const RUN_STATES: readonly RunState[] = ['queued', 'running', 'finished', 'stopped', 'failed', 'interrupted'];
 
 /** A status.json as written by the trainer, or why it cannot be used. */
 export function asRunStatus(value: unknown): RunStatus | string {

@@ -90,6 +90,10 @@ export interface RunConfig {
 }
 
 export type RunState = 'queued' | 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+/** Every state, in the order a run passes through them ('interrupted' is the host's reading of a dead `running`). */
+export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'finished', 'stopped', 'failed', 'interrupted'];
+/** The states a run ends in; each is written with a reason or final results. */
+export const TERMINAL_STATES: readonly RunState[] = ['finished', 'stopped', 'failed'];
 
 /** A WebGPU adapter as the run records it: who made it and the limits that bound batch size and kernels. */
 export interface GpuAdapterInfo {
