@@ -116,65 +116,125 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
       throw new UsageError(`sweep: ${(e as Error).message}`);
     }
   }
-  const dirs = plan.map((p) => createRunFolder(p.config));
-  const recordFile = writeSweepRecord(path.dirname(dirs[0]), { sweepId, axes, seeds });
-  const grid = `${plan.length} runs (${axes.map((a) => `${sweepField(a.field).flag} ${a.values.join(', ')}`).join(' × ')} × seed ${seeds.join(', ')})`;
-  let launched: LaunchedRuns;
-  try {
-    launched = await launcher.launch(dirs, { concurrency: parallel, name: sweepId, runLabels: plan.map(runLabel) });
-  } catch (e) {
-    fs.rmSync(recordFile, { force: true });
-    if (e instanceof SlurmError) throw new Error(`sweep: the submission failed and nothing was kept: ${e.message}`);
-    throw e;
-  }
-  process.stderr.write(`sweep ${sweepId}: ${grid}, ${launched.description}\n`);
-
-  if (kind === 'slurm') {
-    const jobId = readRunStatus(dirs[0])?.slurm?.jobId ?? '?';
-    process.stdout.write(`slurm job ${jobId}\n${dirs.join('\n')}\n`);
-    if (!flags.wait) {
-      process.stderr.write(`sweep: submitted; watch it with "squeue -j ${jobId}" or the DCL Explorer Runs view, cancel with "scancel ${jobId}"\n`);
-      return 0;
-    }
-  }
-
-  let stopping = false;
-  const onSignal = () => {
-    if (stopping) return;
-    stopping = true;
+  // From before the first run folder exists: a stop (Ctrl+C, SIGTERM, SIGHUP as the terminal closes, a closed
+  // stdout/stderr such as `| head -1`) stops the running runs (checkpoint, `stopped`), marks the rest as never
+  // started, and ends the sweep with 128 + the signal's number (141 for a closed pipe) rather than a crash.
+  let stop: StopRequest | undefined;
+  let launched: LaunchedRuns | undefined;
+  const unwatch = watchStopRequests((request) => {
+    if (stop) return;
+    stop = request;
     if (kind === 'slurm') {
-      process.stderr.write(`\nsweep: no longer waiting; the Slurm jobs keep running (cancel them with "scancel ${readRunStatus(dirs[0])?.slurm?.jobId ?? ''}")\n`);
-      process.exit(130);
+      if (!launched) return; // still submitting: the submission finishes or is undone, then the sweep ends
+      say(`\nsweep: ${request.why}: no longer waiting; the Slurm jobs keep running (cancel them with "scancel ${readRunStatus(launched.runDirs[0])?.slurm?.jobId ?? ''}")\n`);
+      process.exit(request.code);
     }
-    process.stderr.write('\nsweep: stopping the running runs (they checkpoint and end as "stopped"); queued runs will not start\n');
-    void launched.cancel();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let done = 0;
+    say(`\nsweep: ${request.why}: stopping the running runs (they checkpoint and end as "stopped"); runs not yet started will not start\n`);
+    if (launched) void launched.cancel(undefined, notStartedReason(request));
+  });
   try {
+    return await runGrid();
+  } finally {
+    unwatch();
+  }
+
+  async function runGrid(): Promise<number> {
+    const dirs = plan.map((p) => createRunFolder(p.config));
+    const recordFile = writeSweepRecord(path.dirname(dirs[0]), { sweepId, axes, seeds });
+    const grid = `${plan.length} runs (${axes.map((a) => `${sweepField(a.field).flag} ${a.values.join(', ')}`).join(' × ')} × seed ${seeds.join(', ')})`;
+    try {
+      launched = await launcher.launch(dirs, { concurrency: parallel, name: sweepId, runLabels: plan.map(runLabel) });
+    } catch (e) {
+      fs.rmSync(recordFile, { force: true });
+      if (e instanceof SlurmError) throw new Error(`sweep: the submission failed and nothing was kept: ${e.message}`);
+      throw e;
+    }
+    say(`sweep ${sweepId}: ${grid}, ${launched.description}\n`);
+
+    if (kind === 'slurm') {
+      const jobId = readRunStatus(dirs[0])?.slurm?.jobId ?? '?';
+      process.stdout.write(`slurm job ${jobId}\n${dirs.join('\n')}\n`);
+      if (stop || !flags.wait) {
+        say(`sweep: submitted; watch it with "squeue -j ${jobId}" or the DCL Explorer Runs view, cancel with "scancel ${jobId}"\n`);
+        return stop ? stop.code : 0;
+      }
+    } else if (stop) {
+      // Asked to stop while the runs were being made: none trains.
+      void launched.cancel(undefined, notStartedReason(stop));
+    }
+
+    let done = 0;
     await launched.wait({
       pollMs: poll,
-      onProblem: (m) => process.stderr.write(`sweep: ${m} (retrying)\n`),
+      onProblem: (m) => say(`sweep: ${m} (retrying)\n`),
       onEnd: (end) => {
         done++;
         const i = dirs.indexOf(end.runDir);
         const status = end.status;
         const acc = status?.final?.knnAccuracy;
         const what = status?.state === 'finished' && acc !== undefined ? `finished, kNN ${(acc * 100).toFixed(2)}%` : `${status?.state ?? 'unknown'}${status?.error ? `: ${status.error}` : end.detail ? ` (${end.detail})` : ''}`;
-        process.stderr.write(`[${done}/${plan.length}] ${plan[i]?.label ?? end.runDir}: ${what}\n`);
+        say(`[${done}/${plan.length}] ${plan[i]?.label ?? end.runDir}: ${what}\n`);
       },
     });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 
-  process.stdout.write(sweepTablesText(plan, dirs, gridFields, layout));
-  process.stdout.write(`runs: ${path.dirname(dirs[0])} (sweepId ${sweepId})\n`);
-  const failed = plan.filter((_, i) => readRunStatus(dirs[i])?.state === 'failed').length;
-  if (failed) process.stderr.write(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt${kind === 'slurm' ? ' and slurm.err' : ''}\n`);
-  return failed ? 1 : 0;
+    process.stdout.write(sweepTablesText(plan, dirs, gridFields, layout));
+    process.stdout.write(`runs: ${path.dirname(dirs[0])} (sweepId ${sweepId})\n`);
+    const states = dirs.map((d) => readRunStatus(d)?.state);
+    const failed = states.filter((s) => s === 'failed').length;
+    if (failed) say(`sweep: ${failed} of ${plan.length} runs failed; see their log.txt${kind === 'slurm' ? ' and slurm.err' : ''}\n`);
+    if (stop) {
+      const count = (state: string) => states.filter((s) => s === state).length;
+      say(
+        `sweep: stopped by ${stop.why}: ${count('finished')} finished, ${count('stopped')} stopped (those that had trained keep their checkpoint; ` +
+          `resume one with "dcl-explorer train --resume DIR"), ${failed} failed\n`,
+      );
+      return stop.code;
+    }
+    return failed ? 1 : 0;
+  }
+}
+
+/** What stopped the sweep, and its exit code. */
+interface StopRequest {
+  why: string;
+  code: number;
+}
+
+const notStartedReason = (stop: StopRequest): string => `the sweep was stopped (${stop.why}) before this run started`;
+
+/** 128 + the signal's number, as a shell reports a process the signal ended. */
+const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+/** A closed output pipe: what SIGPIPE's 128 + 13 would have been. */
+const PIPE_CLOSED_EXIT = 141;
+
+/** One line on stderr, never a crash: once stderr is closed the writes fail quietly (muteOutputErrors). */
+function say(text: string): void {
+  process.stderr.write(text);
+}
+
+let outputErrorsMuted = false;
+/** A write to a closed stdout/stderr (`| head`, a closed terminal: EPIPE, EIO) is not an uncaught error here. */
+function muteOutputErrors(): void {
+  if (outputErrorsMuted) return;
+  outputErrorsMuted = true;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
+/** Calls `onStop` for SIGINT, SIGTERM, SIGHUP and a stdout/stderr that can no longer be written; returns the removal. */
+function watchStopRequests(onStop: (request: StopRequest) => void): () => void {
+  muteOutputErrors();
+  const removals: (() => void)[] = [];
+  for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
+    const handler = () => onStop({ why: signal, code: SIGNAL_EXIT[signal] });
+    process.on(signal, handler);
+    removals.push(() => process.off(signal, handler));
+  }
+  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+    const handler = (e: NodeJS.ErrnoException) => onStop({ why: `${name} closed (${e.code ?? e.message})`, code: PIPE_CLOSED_EXIT });
+    stream.on('error', handler);
+    removals.push(() => stream.off('error', handler));
+  }
+  return () => removals.forEach((remove) => remove());
 }
 
 /** The finished runs' kNN and linear top-1 as plain-text tables (unfinished runs are missing cells). */

@@ -66,16 +66,78 @@ export async function runTrainCommand(argv: string[]): Promise<number> {
     createFolder = () => createRunFolder(config);
   }
 
-  const [{ runTraining, injectedFailures }, { installStopHandlers }] = await Promise.all([import('../trainer/train'), import('../trainer/stopSignal')]);
+  const [{ installStopHandlers }, fatal] = await Promise.all([import('../trainer/stopSignal'), import('../trainer/fatalErrors')]);
+  const inject = fatal.injectedCrash(process.env);
   const shouldStop = installStopHandlers((why) => process.stderr.write(`\n${why}: finishing the current step, then stopping (press Ctrl+C again to quit at once)\n`));
-  // Loading TensorFlow.js above takes a moment; a Ctrl+C then found the default handler and left a `queued` folder.
-  // Now the folder exists only from here on, where a signal stops the run (after one step, with a checkpoint).
-  runDir ??= createFolder!();
-  const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
-  // A refused resume (running, finished, no checkpoint) throws its one line before the folder is touched.
-  const result = await runTraining(runDir, { shouldStop, stopWhy: shouldStop.why, onEvent: report, ...injectedFailures(process.env) }, { resume });
-  // The progress lines end with the reason; with --quiet it is still the one line a failure prints.
-  if (result.state === 'failed' && !report) process.stderr.write(`failed: ${result.error}\n`);
-  process.stdout.write(`${runDir}\n`);
-  return result.state === 'failed' ? 1 : 0;
+  // A new run's folder is made only once the training module is loaded (a failure to load it leaves nothing). An
+  // existing folder (--run-dir, --resume) is guarded from here on, so that failure is recorded in it.
+  let guard = runDir === undefined ? undefined : guardTrainRun(fatal, runDir);
+  let refused = false;
+  try {
+    if (inject === 'load') throw fatal.simulatedLoadFailure();
+    const [{ runTraining, injectedFailures }, { ResumeRefused }] = await Promise.all([import('../trainer/train'), import('../trainer/resume')]);
+    // Loading TensorFlow.js above takes a moment; a Ctrl+C then found the default handler and left a `queued` folder.
+    // Now the folder exists only from here on, where a signal stops the run (after one step, with a checkpoint).
+    if (runDir === undefined) {
+      // Asked to stop while loading: no run folder was made, so there is nothing to stop or record.
+      if (shouldStop()) {
+        process.stderr.write(`dcl-explorer: train: stopped (${shouldStop.why()}) before the run folder was made; nothing was kept\n`);
+        return SIGNAL_EXIT[shouldStop.why() ?? ''] ?? 1;
+      }
+      runDir = createFolder!();
+      guard = guardTrainRun(fatal, runDir);
+    }
+    const report = flags.quiet ? undefined : progressReporter(process.stderr, path.basename(runDir));
+    let crashed = false;
+    let result;
+    try {
+      // A refused resume (running, finished, no checkpoint) throws its one line before the folder is touched.
+      result = await runTraining(
+        runDir,
+        {
+          shouldStop,
+          stopWhy: shouldStop.why,
+          onEvent: (event) => {
+            report?.(event);
+            if (event.type === 'step' && !crashed) {
+              crashed = true;
+              fatal.crashOutsideLoop(inject);
+            }
+          },
+          ...injectedFailures(process.env),
+        },
+        { resume },
+      );
+    } catch (e) {
+      if (!(e instanceof ResumeRefused)) throw e;
+      refused = true;
+      guard?.disarm(); // the run stays as it was
+      throw e;
+    }
+    // The progress lines end with the reason; with --quiet it is still the one line a failure prints.
+    if (result.state === 'failed' && !report) process.stderr.write(`failed: ${result.error}\n`);
+    process.stdout.write(`${runDir}\n`);
+    return result.state === 'failed' ? 1 : 0;
+  } catch (e) {
+    if (!guard || !runDir || refused) throw e;
+    // Outside the training loop (loading the trainer, opening the run folder): the run still ends `failed`, and the
+    // last stdout line is still its folder.
+    const reason = guard.fail(e, 'the trainer failed outside its training loop');
+    process.stdout.write(`${runDir}\n`);
+    throw new Error(`train: ${reason}`);
+  } finally {
+    guard?.dispose();
+  }
+}
+
+/** 128 + the signal's number, as a shell reports a process the signal ended. */
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/** The guard of a run trained in this process: a crash's one line on stderr, then the run folder on stdout. */
+function guardTrainRun(fatal: typeof import('../trainer/fatalErrors'), runDir: string) {
+  return fatal.guardRunEnding(
+    runDir,
+    (line) => process.stderr.write(`dcl-explorer: train: ${line}\n`),
+    () => process.stdout.write(`${runDir}\n`),
+  );
 }

@@ -36,8 +36,11 @@ export interface LaunchedRuns {
   readonly description: string;
   /** Resolves once every run has ended and its status.json is final; `onEnd` is called once per run. */
   wait(options?: { pollMs?: number; onEnd?: (end: RunEnd) => void; onProblem?: (message: string) => void }): Promise<RunEnd[]>;
-  /** Stops the given runs (default: all) that are still queued or running; resolves once asked. */
-  cancel(runDirs?: readonly string[]): Promise<void>;
+  /**
+   * Stops the given runs (default: all) that are still queued or running; resolves once asked. `why` is the reason
+   * recorded for runs that had not started (local: they end `stopped` with it).
+   */
+  cancel(runDirs?: readonly string[], why?: string): Promise<void>;
 }
 
 export interface LaunchOptions {

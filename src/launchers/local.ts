@@ -1,11 +1,17 @@
 /**
  * The local launcher: one trainer child process per run folder on this machine, `concurrency` at a time
  * (a fresh TensorFlow.js per run). Stop is SIGTERM: the trainer finishes its step, checkpoints and writes
- * `stopped`. A trainer that dies without a final status gets one here, with its last stderr lines.
+ * `stopped`; runs not yet started end `stopped` with the reason given to cancel. A trainer that dies without a
+ * final status gets one here, with its last stderr lines. Each trainer has an IPC channel to this process, so it
+ * stops the same way (checkpoint, `stopped`) when this process goes away however it ends, even by SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readRunStatus, TERMINAL, writeRunStatus } from './runStatusFile';
+import { recordEnding } from '../runFolder/recordEnding';
+import { readRunStatus } from './runStatusFile';
 import type { LaunchedRuns, Launcher, RunEnd, TrainerInvocation } from './launcher';
+
+/** The reason a run that never started records when the sweep is stopped without saying why. */
+const NOT_STARTED = 'stopped before this run started';
 
 export class LocalLauncher implements Launcher {
   readonly kind = 'local' as const;
@@ -23,7 +29,8 @@ class LocalRuns implements LaunchedRuns {
   readonly kind = 'local' as const;
   readonly description: string;
   private readonly running = new Map<string, ChildProcess>();
-  private readonly cancelled = new Set<string>();
+  /** Runs asked to stop, with the reason a run that had not started yet records. */
+  private readonly cancelled = new Map<string, string>();
   private readonly ends: RunEnd[] = [];
   private next = 0;
   private onEnd: ((end: RunEnd) => void) | undefined;
@@ -45,9 +52,9 @@ class LocalRuns implements LaunchedRuns {
     return this.done;
   }
 
-  cancel(runDirs: readonly string[] = this.runDirs): Promise<void> {
+  cancel(runDirs: readonly string[] = this.runDirs, why = NOT_STARTED): Promise<void> {
     for (const dir of runDirs) {
-      this.cancelled.add(dir);
+      if (!this.cancelled.has(dir)) this.cancelled.set(dir, why);
       this.running.get(dir)?.kill('SIGTERM');
     }
     return Promise.resolve();
@@ -61,9 +68,10 @@ class LocalRuns implements LaunchedRuns {
   private async worker(): Promise<void> {
     while (this.next < this.runDirs.length) {
       const runDir = this.runDirs[this.next++];
-      if (this.cancelled.has(runDir)) {
-        const status = readRunStatus(runDir);
-        if (status && status.state === 'queued') writeRunStatus(runDir, { ...status, state: 'stopped', endedAt: new Date().toISOString(), error: 'stopped before this run started' });
+      const why = this.cancelled.get(runDir);
+      if (why !== undefined) {
+        // Never `queued` forever: a run the stop came before says so (status.json; it has no metrics.jsonl yet).
+        recordEnding(runDir, 'stopped', why);
         this.record({ runDir, status: readRunStatus(runDir), detail: 'stopped before it started' });
         continue;
       }
@@ -75,9 +83,12 @@ class LocalRuns implements LaunchedRuns {
     const child = spawn(this.trainer.nodePath, [this.trainer.trainerPath, '--run-dir', runDir], {
       cwd: this.trainer.cwd,
       env: { ...process.env, ...this.trainer.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // The IPC channel closes when this process ends, however it ends: the trainer then stops (child.ts).
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       shell: false,
     });
+    // Its doorbells (`flushed` after each event) are not needed here: the ends are read from status.json.
+    child.on('message', () => undefined);
     this.running.set(runDir, child);
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
@@ -88,13 +99,15 @@ class LocalRuns implements LaunchedRuns {
         this.running.delete(runDir);
         const last = stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).at(-1)?.trim();
         const detail = spawnError ? `cannot start ${this.trainer.nodePath}: ${spawnError.message}` : `exit ${signal ?? code}${last ? `: ${last}` : ''}`;
-        let status = readRunStatus(runDir);
-        if (status && !TERMINAL.includes(status.state)) {
+        const why = this.cancelled.get(runDir);
+        if (why !== undefined && readRunStatus(runDir)?.state === 'queued') {
+          // Stopped before it opened its folder (the signal came while it was starting): it never started.
+          recordEnding(runDir, 'stopped', why);
+        } else {
           // The trainer died before it could record why (crash, kill, missing Node): record it for it.
-          status = { ...status, state: 'failed', endedAt: new Date().toISOString(), error: `the trainer ended without a final status (${detail})` };
-          writeRunStatus(runDir, status);
+          recordEnding(runDir, 'failed', `the trainer ended without a final status (${detail})`, { pid: child.pid });
         }
-        resolve({ runDir, status, detail });
+        resolve({ runDir, status: readRunStatus(runDir), detail });
       });
     });
   }

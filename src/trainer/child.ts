@@ -4,11 +4,15 @@
  * DIR/config.json must exist. Events go to DIR/metrics.jsonl and log lines to DIR/log.txt and stdout; when
  * launched with an IPC channel (child_process.fork), each appended event rings the parent's doorbell
  * (`{type: 'flushed'}`) so it reads the file at once. The parent's `{type: 'stop'}` asks for a stop.
+ * However the process goes down outside the training loop (TensorFlow.js failing to load, a throw while the folder is
+ * opened, an uncaught exception or rejection, process.exit), the run ends `failed` with the reason (guardRunEnding).
  */
 import { EXIT_RESUME_REFUSED, type ChildToHost } from '../shared/protocol';
+import { crashOutsideLoop, guardRunEnding, injectedCrash, simulatedLoadFailure } from './fatalErrors';
 import { installStopHandlers } from './stopSignal';
-import { ResumeRefused } from './resume';
-import { injectedFailures, runTraining } from './train';
+
+/** DCL_INJECT_CRASH (tests): how this process goes down outside the training loop, once a step is done. */
+const inject = injectedCrash(process.env);
 
 let pendingSends = 0;
 let drained: (() => void) | undefined;
@@ -19,6 +23,7 @@ function send(message: ChildToHost): void {
   process.send(message, undefined, {}, () => {
     pendingSends--;
     if (pendingSends === 0) drained?.();
+    if (inject === 'ipc' && message.type === 'flushed') throw new Error('injected error in the IPC send callback (DCL_INJECT_CRASH=ipc)');
   });
 }
 
@@ -40,26 +45,44 @@ function parseRunDir(argv: string[]): string {
 async function main(): Promise<number> {
   const runDir = parseRunDir(process.argv.slice(2));
   const shouldStop = installStopHandlers((why) => process.stdout.write(`stop requested (${why}); finishing the current step\n`));
-  let result;
+  // From here to the process's end, a crash outside runTraining's own try/catch still ends the run `failed`.
+  const guard = guardRunEnding(runDir, (line) => process.stderr.write(`trainer: ${line}\n`));
+  let crashed = false;
   try {
-    result = await runTraining(
-      runDir,
-      {
-        shouldStop,
-        stopWhy: shouldStop.why,
-        onEvent: () => send({ type: 'flushed' }),
-        onLog: (line) => process.stdout.write(line + '\n'),
-        ...injectedFailures(process.env),
-      },
-      { resume: process.argv.includes('--resume') },
-    );
+    // Loaded here, under the guard and the stop handlers: TensorFlow.js failing to load is a recorded failure.
+    if (inject === 'load') throw simulatedLoadFailure();
+    const [{ injectedFailures, runTraining }, { ResumeRefused }] = await Promise.all([import('./train'), import('./resume')]);
+    try {
+      const result = await runTraining(
+        runDir,
+        {
+          shouldStop,
+          stopWhy: shouldStop.why,
+          onEvent: (event) => {
+            send({ type: 'flushed' });
+            if (event.type === 'step' && !crashed) {
+              crashed = true;
+              crashOutsideLoop(inject);
+            }
+          },
+          onLog: (line) => process.stdout.write(line + '\n'),
+          ...injectedFailures(process.env),
+        },
+        { resume: process.argv.includes('--resume') },
+      );
+      if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);
+      return result.state === 'failed' ? 1 : 0;
+    } catch (e) {
+      if (!(e instanceof ResumeRefused)) throw e;
+      guard.disarm(); // a refused resume leaves the run as it was
+      process.stderr.write(`trainer: ${e.message}\n`);
+      return EXIT_RESUME_REFUSED;
+    }
   } catch (e) {
-    if (!(e instanceof ResumeRefused)) throw e;
-    process.stderr.write(`trainer: ${e.message}\n`);
-    return EXIT_RESUME_REFUSED;
+    // Outside the training loop: loading the trainer, opening the run folder, or the loop's own last writes.
+    process.stderr.write(`trainer: ${guard.fail(e, 'the trainer failed outside its training loop')}\n`);
+    return 1;
   }
-  if (result.state === 'failed') process.stderr.write(`trainer: ${result.error}\n`);
-  return result.state === 'failed' ? 1 : 0;
 }
 
 main().then(
