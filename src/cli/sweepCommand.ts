@@ -11,6 +11,7 @@ import { ConfigError, mergeConfig, resolveConfig } from '../shared/runConfig';
 import { GRID_FIELDS, GridError, gridDescription, parseGridArgs, planSweep, sweepAxes, sweepField, type PlannedRun } from '../shared/sweepGrid';
 import { writeSweepRecord } from '../launchers/sweepRecord';
 import { readRunStatus } from '../runFolder/status';
+import { watchNpmWrapper } from '../trainer/stopSignal';
 import { formatHelp, numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './args';
 import { configFromFlags, CONFIG_FLAGS, pruneUndefined, readConfigFile } from './trainFlags';
 import { LAUNCHER_FLAGS, launcherKind, pollMs, slurmOptionsFromFlags } from './sweepLauncherFlags';
@@ -185,7 +186,7 @@ export async function runSweepCommand(argv: string[]): Promise<number> {
     if (stop) {
       const count = (state: string) => states.filter((s) => s === state).length;
       say(
-        `sweep: stopped by ${stop.why}: ${count('finished')} finished, ${count('stopped')} stopped (those that had trained keep their checkpoint; ` +
+        `sweep: stopped (${stop.why}): ${count('finished')} finished, ${count('stopped')} stopped (those that had trained keep their checkpoint; ` +
           `resume one with "dcl-explorer train --resume DIR"), ${failed} failed\n`,
       );
       return stop.code;
@@ -220,10 +221,13 @@ function muteOutputErrors(): void {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 }
 
-/** Calls `onStop` for SIGINT, SIGTERM, SIGHUP and a stdout/stderr that can no longer be written; returns the removal. */
+/**
+ * Calls `onStop` for SIGINT, SIGTERM, SIGHUP, a stdout/stderr that can no longer be written and the end of an npx /
+ * npm wrapper (which passes SIGTERM only to its shell; counted as SIGTERM); returns the removal.
+ */
 function watchStopRequests(onStop: (request: StopRequest) => void): () => void {
   muteOutputErrors();
-  const removals: (() => void)[] = [];
+  const removals: (() => void)[] = [watchNpmWrapper((why) => onStop({ why, code: SIGNAL_EXIT.SIGTERM }))];
   for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
     const handler = () => onStop({ why: signal, code: SIGNAL_EXIT[signal] });
     process.on(signal, handler);

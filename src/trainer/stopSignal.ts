@@ -50,12 +50,12 @@ export function installStopHandlers(onFirstRequest?: (why: string) => void): Sto
 
 /**
  * npx and `npm run` start the CLI through `sh -c`, and dash does not exec its last command: npm passes SIGTERM on to
- * that shell, which dies without passing it further, so the trainer would train to the end unwatched. Being
- * re-parented is the one sign of it. Only under npm (npm_command is set), so `nohup dcl-explorer train &` outlives its
- * shell as asked.
+ * that shell, which dies without passing it further, so the trainer (or a sweep) would train to the end unwatched.
+ * Being re-parented is the one sign of it. Only under npm (npm_command is set), so `nohup dcl-explorer train &`
+ * outlives its shell as asked. Returns the watch's removal.
  */
-function watchNpmWrapper(request: (why: string) => void): void {
-  if (!process.env.npm_command) return;
+export function watchNpmWrapper(request: (why: string) => void): () => void {
+  if (!process.env.npm_command) return () => undefined;
   const parent = process.ppid;
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
@@ -63,4 +63,5 @@ function watchNpmWrapper(request: (why: string) => void): void {
     request(`the npm ${process.env.npm_command} wrapper (pid ${parent}) ended`);
   }, WRAPPER_POLL_MS);
   timer.unref();
+  return () => clearInterval(timer);
 }

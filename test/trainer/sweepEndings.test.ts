@@ -3,7 +3,8 @@
  * foreground process group, as a terminal sends it) or a closed stderr pipe (`… 2>&1 | head -1`) stops its running run
  * cleanly (it checkpoints its last step and ends `stopped`), records the runs that had not started as `stopped` with
  * the reason, leaves no trainer behind, and exits with 128 + the signal's number (141 for the pipe), never an uncaught
- * EPIPE. A sweep killed outright (SIGKILL) still stops its running trainer, through the IPC channel that closes.
+ * EPIPE; so does the end of an npx / npm wrapper (npm passes SIGTERM only to its `sh -c`). A sweep killed outright
+ * (SIGKILL) still stops its running trainer, through the IPC channel that closes.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,7 +87,7 @@ describe('a stopped local sweep stops its run cleanly and marks the rest (issue 
       const { code: exit, stderr } = await sweep.done;
       assert.equal(exit, code, stderr);
       assert.doesNotMatch(stderr, /^\s+at |Error:/m, 'no crash');
-      assert.match(stderr, new RegExp(`sweep: stopped by ${signal}: 0 finished, 3 stopped`));
+      assert.match(stderr, new RegExp(`sweep: stopped \\(${signal}\\): 0 finished, 3 stopped`));
       const [first, ...rest] = runsOf(runsDir);
       assertStoppedWithCheckpoint(first, new RegExp(`^stopped by request \\((${signal}|SIGTERM)\\) at step \\d+$`));
       for (const run of rest) assertNotStarted(run, signal);
@@ -107,6 +108,21 @@ describe('a stopped local sweep stops its run cleanly and marks the rest (issue 
     assertStoppedWithCheckpoint(long, /^stopped by request \(SIGTERM\) at step \d+$/);
     assert.equal(rest.length, 2);
     for (const run of rest) assertNotStarted(run, 'stderr closed (EPIPE)');
+  });
+
+  it('SIGTERM to an npx-style `sh -c` wrapper (npm passes it to the shell only) still stops the sweep', async () => {
+    const runsDir = tempDir('dcl-sweep-npx-');
+    const quoted = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const argv = [process.execPath, BIN, 'sweep', ...RUN_FLAGS, '--losses', 'dcl,dclw', '--epochs', '2000', '--runs-dir', runsDir];
+    // `; true` keeps dash from exec'ing, as npm's `sh -c` does, so the sweep is the shell's child.
+    const shell = spawn('sh', ['-c', `${argv.map(quoted).join(' ')}; true`], { stdio: 'ignore', env: { ...process.env, npm_command: 'exec' } });
+    await firstRunTraining(runsDir);
+    shell.kill('SIGTERM'); // the shell dies; the sweep is re-parented
+    await waitFor(() => runsOf(runsDir).every((r) => r.status.state === 'stopped'), 20_000, 'every run to be stopped');
+    const [first, second] = runsOf(runsDir);
+    await waitFor(() => !isPidAlive(readStatus(first.dir).pid), 5_000, 'the trainer to exit');
+    assertStoppedWithCheckpoint(runsOf(runsDir)[0], /^stopped by request \(SIGTERM\) at step \d+$/);
+    assert.match(second.status.error ?? '', /^the sweep was stopped \(the npm exec wrapper \(pid \d+\) ended\) before this run started$/);
   });
 
   it('a sweep killed outright (SIGKILL) still stops its running trainer (the IPC channel closes)', async () => {
