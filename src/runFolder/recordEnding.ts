@@ -3,7 +3,8 @@
  * exception, an unhandled rejection, process.exit, a throw while the run folder was opened, a module that failed to
  * load), a quit came before training started, or a launcher stopped a run that never started. status.json gets the
  * state and the reason (`error`), and metrics.jsonl, where the trainer opened it, a matching `stopped`/`failed` event
- * on a fresh line. Synchronous and never throws: it runs on the way out of a process.
+ * on a fresh line. Synchronous and never throws: it runs on the way out of a process. On a full disk, where the atomic
+ * replacement has no room for its temporary copy, status.json is rewritten in place.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -61,18 +62,32 @@ export function recordEnding(runDir: string, state: 'failed' | 'stopped', reason
     fs.appendFileSync(metrics, `${torn ? '\n' : ''}${serializeEvent({ type: state, reason, step, epoch, time: now })}`);
   });
   ignoreFailure(() => fs.appendFileSync(path.join(runDir, RUN_FILES.log), `${now} ${state}: ${reason}${options.detail ? `\n${options.detail}` : ''}\n`));
+  const ended: RunStatus = { ...(status ?? { schemaVersion: EVENT_SCHEMA_VERSION, createdAt: now }), state, endedAt: now, error: reason, step, epoch };
   try {
-    writeRunStatus(runDir, {
-      ...(status ?? { schemaVersion: EVENT_SCHEMA_VERSION, createdAt: now }),
-      state,
-      endedAt: now,
-      error: reason,
-      step,
-      epoch,
-    });
+    writeRunStatus(runDir, ended);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') return false;
+    // A full disk has no block for the temporary copy, but the status.json there has one: rewrite it in place
+    // rather than leave the run `queued` or `running` for ever (a reader may see it torn for a moment, never wrong).
+    return rewriteInPlace(path.join(runDir, RUN_FILES.status), JSON.stringify(ended, null, 2) + '\n');
+  }
+}
+
+/** Overwrites an existing file without allocating: written over its old bytes from the start, then cut to length. */
+function rewriteInPlace(file: string, text: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r+');
+    const data = Buffer.from(text);
+    fs.writeSync(fd, data, 0, data.length, 0);
+    fs.ftruncateSync(fd, data.length);
     return true;
   } catch {
-    return false; // a full disk: status.json keeps its last whole state
+    return false; // status.json keeps what it said
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

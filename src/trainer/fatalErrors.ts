@@ -40,7 +40,8 @@ export function describeFailure(e: unknown, c: FailureContext): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     // A checkpoint write says this itself (checkpoint.ts); this is any other file of the run (metrics.jsonl, status.json …).
-    return `disk full at step ${c.step} while writing the run's files (${firstLine(message)}); free space, then resume the run from its last checkpoint`;
+    const then = c.step > 0 ? 'resume the run from its last checkpoint' : 'start the run again (dcl-explorer train --run-dir DIR)';
+    return `disk full at step ${c.step} while writing the run's files (${firstLine(message)}); free space, then ${then}`;
   }
   if (OUT_OF_MEMORY.test(message)) {
     return `memory ran out ${where(c)} (${firstLine(message)}); use ${smaller} or a machine with more memory`;

@@ -141,6 +141,54 @@ describe('a trainer that goes down outside its training loop still ends the run 
   });
 });
 
+/** Why this machine cannot mount a small tmpfs (not root, not Linux, a container without the right), if so. */
+function whyNoTmpfs(): string | undefined {
+  if (process.platform !== 'linux') return 'tmpfs is Linux-only';
+  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
+  const probe = tempDir('dcl-tmpfs-probe-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { encoding: 'utf8' });
+  if (r.status !== 0) return `cannot mount a tmpfs here (${(r.stderr || String(r.error)).trim()})`;
+  spawnSync('umount', [probe]);
+  return undefined;
+}
+
+describe('a disk that fills between the run folder and the trainer\'s first write (issue 18, family 6)', { skip: whyNoTmpfs() }, () => {
+  it('ends the run failed (status.json rewritten in place, no room for a copy), not `queued`; no temp files', () => {
+    const PAGE = 4096;
+    const mountPoint = tempDir('dcl-tmpfs-');
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${16 * PAGE}`, 'tmpfs', mountPoint]).status, 0);
+    try {
+      // Full, then two pages free: config.json and status.json fit, the trainer's status update does not.
+      const filler = path.join(mountPoint, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      try {
+        for (;;) fs.writeSync(fd, Buffer.alloc(PAGE));
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.truncateSync(filler, fs.statSync(filler).size - 2 * PAGE);
+      const runs = path.join(mountPoint, 'runs');
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'train', '--dataset', 'synthetic', '--subset', '16', '--test-subset', '8', '--batch-size', '8', '--epochs', '1', '--encoder', 'mlp', '--projection', '8,4', '--backend', 'wasm', '--runs-dir', runs],
+        { encoding: 'utf8' },
+      );
+      assert.equal(r.status, 1, r.stderr);
+      const dir = r.stdout.trim();
+      assert.equal(path.dirname(dir), runs);
+      const status = readStatus(dir);
+      assert.equal(status.state, 'failed');
+      assert.match(status.error ?? '', /disk full at step 0 .*ENOSPC.*free space, then start the run again/);
+      assertOneLine(r.stderr, /^dcl-explorer: train: the trainer failed outside its training loop: disk full/);
+      assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+    } finally {
+      spawnSync('umount', [mountPoint]);
+    }
+  });
+});
+
 describe('recordEnding and the run guard', () => {
   it('ends a queued or own running run, never a finished one or another live process\'s; the event starts on a fresh line', () => {
     const dir = queuedRun();
