@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { serializeEvent } from '../shared/eventLog';
 import { createRunFolder as createFolder } from '../runFolder/createRunFolder';
 import { writeJsonAtomic } from '../runFolder/atomicWrite';
+import { readJsonFile } from '../runFolder/readJsonFile';
+import { asRunStatus } from '../runFolder/status';
 import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunEvent, type RunStatus } from '../shared/protocol';
 
 // The trainer's writers (checkpoint.ts, npcProfile.ts) take the one atomic write from here.
@@ -43,6 +45,13 @@ function endsMidLine(file: string): boolean {
   }
 }
 
+/** An existing status.json, or one line naming the file when it is torn or not a status (never V8's bare JSON error). */
+function readStatusFile(file: string): RunStatus {
+  const status = asRunStatus(readJsonFile(file));
+  if (typeof status === 'string') throw new Error(`${file}: ${status}; the run folder is damaged (start a new run, or restore the file)`);
+  return status;
+}
+
 export class RunFolder {
   private status: RunStatus;
   private readonly metricsFd: number;
@@ -52,7 +61,7 @@ export class RunFolder {
     fs.mkdirSync(dir, { recursive: true });
     const statusFile = path.join(dir, RUN_FILES.status);
     this.status = fs.existsSync(statusFile)
-      ? (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as RunStatus)
+      ? readStatusFile(statusFile)
       : { schemaVersion: EVENT_SCHEMA_VERSION, state: 'queued', createdAt: new Date().toISOString() };
     const metrics = path.join(dir, RUN_FILES.metrics);
     const torn = endsMidLine(metrics);

@@ -68,6 +68,15 @@ describe('run folders (issue 18)', () => {
     assert.equal(parseEventLines(lines.join('\n')).events.at(-1)?.type, 'stopped');
   });
 
+  it('a torn or foreign status.json is named in one line, not a bare JSON error', () => {
+    const dir = tempDir('dcl-torn-status-');
+    const file = path.join(dir, 'status.json');
+    fs.writeFileSync(file, '{"schemaVersion":1,"state":"runn');
+    assert.throws(() => new RunFolder(dir), (e: Error) => e.message.startsWith(`${file} is not valid JSON`) && !e.message.includes('\n'));
+    fs.writeFileSync(file, '{"state":"done"}');
+    assert.throws(() => new RunFolder(dir), (e: Error) => e.message.startsWith(`${file}: status.json has no valid "state"`));
+  });
+
   it('mkdir -p under /proc fails with one line instead of spinning; a file in the way is named', { skip: !fs.existsSync('/proc/self') && 'no /proc here' }, () => {
     const t0 = Date.now();
     assert.throws(() => makeDirs('/proc/dcl-x/y', 'runs folder (--runs-dir)'), /^Error: cannot create the runs folder \(--runs-dir\) \/proc\/dcl-x\/y: mkdir \/proc\/dcl-x failed \(ENOENT\); choose a writable path$/);
