@@ -33,18 +33,49 @@ async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
   );
 }
 
-export async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
+interface SavedModelFiles {
+  json: { modelTopology?: tf.io.ModelJSON['modelTopology'] };
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightsFile: string;
+}
+
+const BYTES_PER_DTYPE: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * The model.json of a saved model and the weights file it names, checked against each other without loading: a
+ * weights.bin cut short (a full disk, a copy stopped half-way) is one line naming the file, not tfjs's
+ * "Based on the provided shape, [784,1024], the tensor should have 802816 values but has 25".
+ */
+export function checkSavedModel(dir: string): SavedModelFiles {
   const jsonFile = path.join(dir, 'model.json');
   if (!fs.existsSync(jsonFile)) throw new Error(`no checkpoint at ${dir}: ${jsonFile} is missing`);
-  const json = readJsonFile(jsonFile) as {
-    modelTopology?: tf.io.ModelJSON['modelTopology'];
-    weightsManifest?: { paths?: unknown[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
+  const json = readJsonFile(jsonFile) as SavedModelFiles['json'] & { weightsManifest?: { paths?: unknown[]; weights?: tf.io.WeightsManifestEntry[] }[] };
   const manifest = json.weightsManifest?.[0];
-  if (!manifest) throw new Error(`${jsonFile} has no weightsManifest; it is not a tfjs Layers model`);
-  const weights = fs.readFileSync(pathInside(dir, manifest.paths?.[0], `${jsonFile} (weightsManifest)`));
+  if (!manifest || !Array.isArray(manifest.weights)) throw new Error(`${jsonFile} has no weightsManifest; it is not a tfjs Layers model`);
+  const weightsFile = pathInside(dir, manifest.paths?.[0], `${jsonFile} (weightsManifest)`);
+  let expected = 0;
+  for (const spec of manifest.weights) {
+    const size = BYTES_PER_DTYPE[spec.dtype];
+    if (size === undefined || !Array.isArray(spec.shape)) throw new Error(`${jsonFile}: weight ${String(spec.name)} has dtype ${String(spec.dtype)}; the file is damaged or not one of ours`);
+    expected += spec.shape.reduce((a, b) => a * b, 1) * size;
+  }
+  let actual: number;
+  try {
+    actual = fs.statSync(weightsFile).size;
+  } catch (e) {
+    throw new Error(`cannot read ${weightsFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the checkpoint is incomplete`);
+  }
+  if (actual !== expected) {
+    throw new Error(`${weightsFile} holds ${actual} bytes but ${jsonFile} describes ${expected}: the checkpoint is damaged or was cut short`);
+  }
+  return { json, weightSpecs: manifest.weights, weightsFile };
+}
+
+export async function loadModelFrom(dir: string): Promise<tf.LayersModel> {
+  const { json, weightSpecs, weightsFile } = checkSavedModel(dir);
+  const weights = fs.readFileSync(weightsFile);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: manifest.weights, weightData }));
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
 }
 
 export interface CheckpointInfo {

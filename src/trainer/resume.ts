@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEventLines } from '../shared/eventLog';
 import { RUN_FILES, type RunState, type RunStatus } from '../shared/protocol';
-import { loadModelFrom, OPTIMIZER_STATE_FILE, type CheckpointInfo, type ResumePoint } from './checkpoint';
+import { checkSavedModel, loadModelFrom, OPTIMIZER_STATE_FILE, type CheckpointInfo, type ResumePoint } from './checkpoint';
 import { decodeOptimizerState } from './optimizerState';
 import type { StepModels } from './step';
 import { rngState } from './trainRandom';
@@ -63,6 +63,14 @@ export function planResume(runDir: string): ResumePlan {
   }
   if (!fs.existsSync(path.join(checkpointDir, OPTIMIZER_STATE_FILE))) {
     throw new ResumeRefused(`cannot resume: ${path.join(checkpointDir, OPTIMIZER_STATE_FILE)} is missing, so the optimizer state is lost; start a new run`);
+  }
+  // Checked before the folder is touched, so a damaged checkpoint leaves the run as it was.
+  for (const model of ['encoder', 'head']) {
+    try {
+      checkSavedModel(path.join(checkpointDir, model));
+    } catch (e) {
+      throw new ResumeRefused(`cannot resume: ${(e as Error).message}`);
+    }
   }
   return { checkpointDir, step: info.step, epoch: info.epoch, point: info.resume, from: status.state, lostSteps: Math.max(0, lastLoggedStep(runDir) - info.step) };
 }

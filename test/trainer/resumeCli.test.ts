@@ -19,6 +19,17 @@ describe('dcl-explorer train --resume', () => {
     const dir = failed.stdout.trim().split('\n').at(-1)!;
     assert.equal(readStatus(dir).state, 'failed');
 
+    // A weights.bin cut short is refused before the folder is touched, in one line naming the file (issue 18, family 3).
+    const weights = path.join(dir, 'checkpoints', 'latest', 'encoder', 'weights.bin');
+    const intact = fs.readFileSync(weights);
+    const statusBefore = fs.readFileSync(path.join(dir, 'status.json'), 'utf8');
+    fs.writeFileSync(weights, intact.subarray(0, 100));
+    const torn = cli(['train', '--resume', dir]);
+    assert.equal(torn.status, 1);
+    assert.equal(torn.stderr, `dcl-explorer: cannot resume: ${weights} holds 100 bytes but ${path.join(path.dirname(weights), 'model.json')} describes ${intact.length}: the checkpoint is damaged or was cut short\n`);
+    assert.equal(fs.readFileSync(path.join(dir, 'status.json'), 'utf8'), statusBefore, 'the failed run is left as it was');
+    fs.writeFileSync(weights, intact);
+
     const resumed = cli(['train', '--resume', dir]);
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal(resumed.stdout.trim().split('\n').at(-1), dir, 'the same run folder');
