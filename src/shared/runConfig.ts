@@ -130,6 +130,11 @@ function crossFieldProblems(config: RunConfig): string[] {
   if (FOLDER_DATASETS.includes(config.dataset) && !config.dataDir) {
     problems.push(`dataset "${config.dataset}" needs dataDir (the folder holding its files; on the command line --${CONFIG_FIELDS.dataDir.flag?.name} DIR)`);
   }
+  // A folder given to a dataset that reads none would be ignored without a word: the user meant another dataset.
+  if (!FOLDER_DATASETS.includes(config.dataset) && config.dataDir) {
+    problems.push(`dataDir is only read by the folder datasets (${FOLDER_DATASETS.join(', ')}); dataset "${config.dataset}" reads none: remove dataDir or choose the dataset its folder holds`);
+  }
+  if (config.testDir !== undefined && config.dataset !== 'imagefolder') problems.push(`testDir is only read by dataset "imagefolder"; got "${config.dataset}": remove testDir`);
   if (config.useUnlabeled && config.dataset !== 'stl10') problems.push(`useUnlabeled needs dataset "stl10" (the only one with an unlabeled split); got "${config.dataset}"`);
   return problems;
 }

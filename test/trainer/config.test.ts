@@ -43,6 +43,12 @@ describe('run config validation', () => {
     assert.equal(resolveConfig({ dataset: 'cifar10', dataDir: '/data/cifar' }).dataDir, '/data/cifar');
   });
 
+  it('refuses a folder the dataset would ignore: dataDir without a folder dataset, testDir without imagefolder', () => {
+    assert.throws(() => resolveConfig({ dataset: 'mnist', dataDir: '/nonexistent' }), /dataDir is only read by the folder datasets \(idx, .*imagefolder\); dataset "mnist" reads none: remove dataDir/);
+    assert.throws(() => resolveConfig({ dataset: 'cifar10', dataDir: '/d', testDir: '/t' }), /testDir is only read by dataset "imagefolder"; got "cifar10": remove testDir/);
+    assert.equal(resolveConfig({ dataset: 'imagefolder', dataDir: '/d', testDir: '/t' }).testDir, '/t');
+  });
+
   it('rejects a non-object config', () => {
     assert.throws(() => resolveConfig([1, 2]), /must be a JSON object/);
     assert.throws(() => resolveConfig({ optimizer: 3 }), /optimizer must be an object/);
