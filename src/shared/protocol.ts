@@ -226,6 +226,8 @@ export interface FinishedEvent extends EventBase {
   type: 'finished';
   loss: number;
   knnAccuracy: number;
+  /** Top-1 of the in-run linear evaluation (eval.linear), when it ran; the `linear` event before it has the details. */
+  linearAccuracy?: number;
 }
 export interface StoppedEvent extends EventBase {
   type: 'stopped';

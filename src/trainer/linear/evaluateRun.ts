@@ -3,6 +3,7 @@
  * like the trainer's own events: a `linear` event in metrics.jsonl and TensorBoard, status.json's
  * final.linearAccuracy when the checkpoint is the run's last, and a line in log.txt.
  */
+import type * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES, type LinearEvent, type RunConfig } from '../../shared/protocol';
@@ -14,12 +15,13 @@ import { encodeImages } from '../features';
 import { findCheckpoint } from '../findCheckpoint';
 import { RunFolder } from '../runFolder';
 import { TensorBoardEventFile } from '../tensorboard/eventFile';
-import { linearEvaluation, type LinearEvalResult } from './linearEval';
+import type { Dataset } from '../data';
+import { linearEvaluation, type LinearEvalOptions, type LinearEvalResult } from './linearEval';
 import { isPidAlive } from '../../runFolder/processAlive';
 import { readJsonFile } from '../../runFolder/readJsonFile';
 
 /** The event's fields from an evaluation and its wall time (the trainer's `eval.linear` writes the same). */
-export function linearEventBody(result: LinearEvalResult, seconds: number): Omit<LinearEvent, 'step' | 'epoch' | 'time'> {
+export function linearEventBody(result: LinearEvalResult, seconds: number): LinearEventBody {
   return {
     type: 'linear',
     accuracy: result.accuracy,
@@ -29,6 +31,25 @@ export function linearEventBody(result: LinearEvalResult, seconds: number): Omit
     testSize: result.testSize,
     seconds,
   };
+}
+
+/** A `linear` event as its writer fills it in (step, epoch and time are the writer's). */
+export type LinearEventBody = Omit<LinearEvent, 'step' | 'epoch' | 'time'>;
+
+/**
+ * The linear evaluation both paths run (`dcl-explorer eval` here, and the trainer's eval.linear on the features
+ * its last kNN evaluation computed): the encoder features of the labelled train split and of the test split, the
+ * classifier trained and scored, the event body returned. `startedAt` is when the event's `seconds` begin (before
+ * encoding, when the caller encoded for it).
+ */
+export async function linearEvalOfFeatures(
+  features: { train: tf.Tensor2D; test: tf.Tensor2D },
+  data: Pick<Dataset, 'train' | 'test' | 'numClasses'>,
+  options: LinearEvalOptions,
+  startedAt = Date.now(),
+): Promise<{ body: LinearEventBody; result: LinearEvalResult }> {
+  const result = await linearEvaluation({ features: features.train, labels: data.train.labels }, { features: features.test, labels: data.test.labels }, data.numClasses, options);
+  return { body: linearEventBody(result, (Date.now() - startedAt) / 1000), result };
 }
 
 export function formatLinearResult(e: Pick<LinearEvent, 'accuracy' | 'weightDecay' | 'validationAccuracy' | 'trainSize' | 'testSize' | 'seconds' | 'epoch'>): string {
@@ -67,19 +88,14 @@ export async function evaluateRunLinear(req: EvaluateRunRequest): Promise<Linear
   const data = loadDataset({ ...datasetOptionsOf(config), unlabeled: false });
   const shape = { height: data.height, width: data.width, channels: data.channels };
   const encoder = await loadModelFrom(path.join(checkpoint.dir, 'encoder'));
-  let result: LinearEvalResult;
+  let body: LinearEventBody;
   try {
     const trainFeatures = await encodeImages(encoder, data.train, data.train.count, shape);
     try {
       const testFeatures = await encodeImages(encoder, data.test, data.test.count, shape);
       try {
         log(`features: ${data.train.count} train and ${data.test.count} test images of ${data.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        result = await linearEvaluation(
-          { features: trainFeatures, labels: data.train.labels },
-          { features: testFeatures, labels: data.test.labels },
-          data.numClasses,
-          { seed: config.seed, onLog: log },
-        );
+        ({ body } = await linearEvalOfFeatures({ train: trainFeatures, test: testFeatures }, data, { seed: config.seed, onLog: log }, t0));
       } finally {
         testFeatures.dispose();
       }
@@ -89,7 +105,7 @@ export async function evaluateRunLinear(req: EvaluateRunRequest): Promise<Linear
   } finally {
     encoder.dispose();
   }
-  const event: LinearEvent = { ...linearEventBody(result, (Date.now() - t0) / 1000), step: checkpoint.step, epoch: checkpoint.epoch, time: new Date().toISOString() };
+  const event: LinearEvent = { ...body, step: checkpoint.step, epoch: checkpoint.epoch, time: new Date().toISOString() };
   record(req.runDir, event);
   return event;
 }

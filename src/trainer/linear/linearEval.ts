@@ -29,6 +29,22 @@ export interface LinearEvalOptions {
   /** Cap on L-BFGS iterations per fit. */
   maxIterations?: number;
   onLog?: (line: string) => void;
+  /** Polled between the classifier's fits (after a macrotask turn, so a signal is seen): true abandons the evaluation. */
+  shouldStop?: () => boolean;
+}
+
+/** Thrown when `shouldStop` asked the evaluation to end before its result (a run being stopped). */
+export class LinearEvalAbandoned extends Error {
+  constructor() {
+    super('linear evaluation abandoned: a stop was requested');
+  }
+}
+
+/** L-BFGS awaits resolve as microtasks; a stop request (a signal, an IPC message) arrives in a macrotask. */
+async function checkStop(options: LinearEvalOptions): Promise<void> {
+  if (!options.shouldStop) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (options.shouldStop()) throw new LinearEvalAbandoned();
 }
 
 export interface LinearEvalResult {
@@ -81,6 +97,7 @@ export async function linearEvaluation(train: LabelledFeatures, test: LabelledFe
       const valLabels = Int32Array.from(valIdx, (i) => train.labels[i]);
       let previous: SoftmaxModel | undefined;
       for (const weightDecay of grid) {
+        await checkStop(options);
         const tFit = Date.now();
         const fit = await fitSoftmaxRegression(fitX, fitLabels, numClasses, { weightDecay, init: previous, lbfgs });
         const accuracy = accuracyOf(await predictSoftmax(fit.model, valX), valLabels);
@@ -91,6 +108,7 @@ export async function linearEvaluation(train: LabelledFeatures, test: LabelledFe
         previous = fit.model;
       }
     }
+    await checkStop(options);
     const final = await fitSoftmaxRegression(trainX, train.labels, numClasses, { weightDecay: chosen.weightDecay, init: chosen.model, lbfgs });
     const accuracy = accuracyOf(await predictSoftmax(final.model, testX), test.labels);
     log(`linear eval: λ ${chosen.weightDecay} on all ${n} train features: test top-1 ${(accuracy * 100).toFixed(2)}% (${final.iterations} iterations)`);

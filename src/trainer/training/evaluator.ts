@@ -7,6 +7,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../shared/protocol';
 import { encodeImages } from '../features';
 import { knnAccuracy } from '../knn';
+import { LinearEvalAbandoned } from '../linear/linearEval';
+import { formatLinearResult, linearEvalOfFeatures } from '../linear/evaluateRun';
 import type { StepModels } from '../step';
 import { writeEmbeddings } from './embeddingSnapshots';
 import type { RunContext, RunMetrics } from './runContext';
@@ -49,6 +51,26 @@ export class Evaluator {
     } finally {
       bank.dispose();
       queries.dispose();
+    }
+  }
+
+  /**
+   * eval.linear: the linear evaluation `dcl-explorer eval` runs (same function), on the features the last kNN
+   * evaluation has just computed. It records a `linear` event and final.linearAccuracy. A stop request abandons it
+   * between fits (the run then ends `stopped` as usual); any other failure is logged and the run still finishes,
+   * since its training is complete and `dcl-explorer eval` can evaluate the checkpoint later.
+   */
+  async linear(features: SplitFeatures): Promise<void> {
+    const { ctx, config, td, metrics } = this;
+    try {
+      const options = { seed: config.seed, onLog: (line: string) => ctx.log(line), shouldStop: () => ctx.stopRequested() };
+      const { body } = await linearEvalOfFeatures(features, td.data, options);
+      metrics.linearAccuracy = body.accuracy;
+      ctx.emit(body);
+      ctx.log(formatLinearResult({ ...body, epoch: ctx.epoch }));
+    } catch (e) {
+      if (e instanceof LinearEvalAbandoned) ctx.log(`${e.message} (run it later with dcl-explorer eval)`);
+      else ctx.log(`linear evaluation failed: ${e instanceof Error ? e.message : String(e)}; the run finishes without it (dcl-explorer eval can run it on the checkpoint)`);
     }
   }
 }

@@ -9,7 +9,8 @@ import type { TrainingRun } from './trainingRun';
 export async function finishRun(run: TrainingRun, state: 'finished' | 'stopped', at: LoopPosition, reason?: string): Promise<TrainResult> {
   const { ctx, metrics } = run;
   await run.checkpointer.save(at);
-  if (state === 'finished') ctx.emit({ type: 'finished', loss: metrics.lastLoss, knnAccuracy: metrics.lastKnn });
+  const linear = metrics.linearAccuracy !== undefined ? { linearAccuracy: metrics.linearAccuracy } : {};
+  if (state === 'finished') ctx.emit({ type: 'finished', loss: metrics.lastLoss, knnAccuracy: metrics.lastKnn, ...linear });
   else ctx.emit({ type: 'stopped', reason: reason ?? 'stop requested' });
   ctx.folder.updateStatus({
     state,
@@ -19,5 +20,5 @@ export async function finishRun(run: TrainingRun, state: 'finished' | 'stopped',
     final: finalOf(metrics),
   });
   ctx.log(`${state} at step ${ctx.step}: loss ${metrics.lastLoss}, kNN ${metrics.lastKnn}`);
-  return { state, loss: metrics.lastLoss, knnAccuracy: metrics.lastKnn };
+  return { state, loss: metrics.lastLoss, knnAccuracy: metrics.lastKnn, ...linear };
 }

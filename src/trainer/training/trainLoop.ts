@@ -7,6 +7,7 @@ import { simulatedWasmAbort } from '../fatalErrors';
 import { learningRateAt } from '../schedule';
 import { trainStep } from '../step';
 import { augmentSeeds, epochOrder } from '../trainRandom';
+import type { SplitFeatures } from './evaluator';
 import { finishRun } from './finishRun';
 import { MetricsWindow } from './metricsWindow';
 import { finalOf, type TrainResult } from './runContext';
@@ -19,7 +20,9 @@ export async function trainLoop(run: TrainingRun): Promise<TrainResult> {
     const stopped = await trainEpoch(run, epoch, window);
     if (stopped) return stopped;
     const last = epoch === config.epochs - 1;
-    if (last || (config.knn.everyEpochs > 0 && ctx.epoch % config.knn.everyEpochs === 0)) await evaluator.knn(true);
+    // eval.linear reuses the last kNN evaluation's features, before the run is recorded finished.
+    const linear = last && config.eval.linear ? (f: SplitFeatures) => evaluator.linear(f) : undefined;
+    if (last || (config.knn.everyEpochs > 0 && ctx.epoch % config.knn.everyEpochs === 0)) await evaluator.knn(true, linear);
     ctx.folder.updateStatus({ step: ctx.step, epoch: ctx.epoch, final: finalOf(run.metrics) });
     if (!last) await checkpointer.save(run.position);
     if (ctx.stopRequested()) return await finishRun(run, 'stopped', run.position, ctx.stopReason());
