@@ -123,7 +123,12 @@ export async function saveCheckpoint(
     writeJsonAtomic(path.join(tmp, CHECKPOINT_INFO), info);
   } catch (e) {
     // The half-written copy goes (freeing the space a full disk needs for status.json); `latest` was not touched.
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Its removal may fail the same way (the folder unreachable); the write's own error is the one to report.
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // nothing more to clean
+    }
     throw new Error(checkpointWriteFailure(e, info.step, checkpointStep(final)));
   }
   if (fs.existsSync(final)) fs.renameSync(final, old);

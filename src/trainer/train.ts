@@ -24,6 +24,7 @@ import { Evaluator } from './training/evaluator';
 import { buildModels, checkMemory, disposeModels } from './training/models';
 import { RunContext, type RunMetrics, type TrainHooks, type TrainResult } from './training/runContext';
 import { loadTrainingData, type TrainingData } from './training/trainingData';
+import { keepingLastGoodStep, RunFailure } from './training/failureCheckpoint';
 import { trainLoop } from './training/trainLoop';
 import type { TrainingRun } from './training/trainingRun';
 
@@ -58,8 +59,10 @@ export async function runTraining(runDir: string, hooks: TrainHooks = {}, option
   });
   try {
     return await train(ctx, resolveConfigOf(folder), plan);
-  } catch (e) {
-    const reason = describeFailure(e, { ...ctx.failure, step: ctx.step });
+  } catch (thrown) {
+    // A failure in the loop comes with what became of the last good step's checkpoint (failureCheckpoint.ts).
+    const e: unknown = thrown instanceof RunFailure ? thrown.original : thrown;
+    const reason = describeFailure(e, { ...ctx.failure, step: ctx.step }) + (thrown instanceof RunFailure ? thrown.note : '');
     // The log line and the event may fail too (a full disk); status.json, the state readers trust, is still written.
     ignoreFailure(() => ctx.log(`failed: ${reason}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`));
     ignoreFailure(() => ctx.emit({ type: 'failed', reason }));
@@ -99,7 +102,7 @@ async function train(ctx: RunContext, config: RunConfig, plan?: ResumePlan): Pro
     const run = await assemble(ctx, config, plan, { td, models, memory, backend });
     // The step-0 kNN is the curve's origin; a resumed run already has it.
     if (!plan) await run.evaluator.knn(false);
-    return await trainLoop(run);
+    return await keepingLastGoodStep(run, () => trainLoop(run));
   } finally {
     disposeModels(models);
   }
@@ -139,6 +142,7 @@ async function assemble(
     evaluator: new Evaluator(ctx, config, td, models, metrics),
     checkpointer: new Checkpointer(ctx, config, models, metrics, plan?.step),
     position: { stepInEpoch: 0, epochLossSum: 0 },
+    inStep: false,
   };
 }
 

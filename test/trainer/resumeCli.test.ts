@@ -12,9 +12,10 @@ const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.e
 describe('dcl-explorer train --resume', () => {
   it('continues a failed run in its folder to the end, then refuses the finished run in one line', () => {
     const runs = tempDir('dcl-cli-resume-');
-    // 64 images / batch 16 = 4 steps per epoch; the 6th step fails after the epoch-1 checkpoint.
+    // 64 images / batch 16 = 4 steps per epoch; the 6th step aborts after the epoch-1 checkpoint (a WebAssembly
+    // abort writes no checkpoint of its own, so step 5 is trained again).
     const flags = ['--dataset', 'synthetic', '--subset', '64', '--test-subset', '16', '--epochs', '2', '--batch-size', '16', '--encoder', 'mlp', '--projection', '16,8', '--backend', 'wasm', '--runs-dir', runs];
-    const failed = cli(['train', ...flags, '--quiet'], { DCL_INJECT_NONFINITE_AT_STEP: '5' });
+    const failed = cli(['train', ...flags, '--quiet'], { DCL_INJECT_ABORT_AT_STEP: '5' });
     assert.equal(failed.status, 1, failed.stderr);
     const dir = failed.stdout.trim().split('\n').at(-1)!;
     assert.equal(readStatus(dir).state, 'failed');

@@ -101,19 +101,19 @@ describe('a training run (in process, wasm backend, tiny synthetic data)', () =>
     assert.deepEqual(steady, steady.map(() => steady[0]), `tensor counts per step: ${counts.join(', ')}`);
   });
 
-  it('stops on a non-finite loss and says so', async () => {
+  it('stops on a non-finite loss and says so, keeping the steps before it in a checkpoint', async () => {
     const dir = makeRunDir(tinyConfig());
     const result = await runTraining(dir, { injectNonFiniteAtStep: 2 });
     assert.equal(result.state, 'failed');
-    assert.equal(result.error, 'non-finite loss at step 2');
+    assert.equal(result.error, 'non-finite loss at step 2; checkpoint of step 2 written');
     const events = readEvents(dir);
     const last = events.at(-1)!;
     assert.equal(last.type, 'failed');
-    assert.equal(last.type === 'failed' && last.reason, 'non-finite loss at step 2');
+    assert.equal(last.type === 'failed' && last.reason, 'non-finite loss at step 2; checkpoint of step 2 written');
     assert.equal(events.filter((e) => e.type === 'step').length, 2, 'steps before the failure are kept');
     const status = readStatus(dir);
     assert.equal(status.state, 'failed');
-    assert.equal(status.error, 'non-finite loss at step 2');
+    assert.equal(status.error, 'non-finite loss at step 2; checkpoint of step 2 written');
   });
 
   it('a stop request finishes the step, checkpoints and ends as stopped', async () => {

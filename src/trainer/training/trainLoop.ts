@@ -61,6 +61,7 @@ async function trainOneStep(run: TrainingRun, order: Int32Array, s: number, wind
   const { ctx, config, models, td } = run;
   const lr = learningRateAt(ctx.step, run.totalSteps, run.stepsPerEpoch, config.optimizer);
   models.optimizer.setLearningRate(lr);
+  run.inStep = true;
   const batch = imageBatch(td.pool, order.subarray(s * config.batchSize, (s + 1) * config.batchSize), td.shape);
   const outcome = await trainStep(models, batch, {
     loss: config.loss,
@@ -73,6 +74,8 @@ async function trainOneStep(run: TrainingRun, order: Int32Array, s: number, wind
   });
   if (ctx.hooks.injectRuntimeAbortAtStep === ctx.step) throw simulatedWasmAbort();
   batch.dispose();
+  // A step whose loss is not finite was not applied (step.ts), so the weights are still the last step's.
+  run.inStep = false;
   if (!outcome.applied) throw new Error(`non-finite loss at step ${ctx.step}`);
   ctx.step++;
   run.metrics.lastLoss = outcome.loss;

@@ -22,4 +22,6 @@ export interface TrainingRun {
   checkpointer: Checkpointer;
   /** The loop's position after the last completed step: what a checkpoint written now would resume from. */
   position: LoopPosition;
+  /** True from a step's start until it is known to be applied whole or not at all (see failureCheckpoint.ts). */
+  inStep: boolean;
 }
