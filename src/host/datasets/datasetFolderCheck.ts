@@ -1,15 +1,32 @@
 /**
  * Host-side check that a folder holds a dataset the trainer can read, done before launch so a wrong
- * folder is reported in the start flow instead of as a failed run. It only stats files and reads a few
- * header bytes (cheap, no TensorFlow.js). The trainer's readers (src/trainer/data) do the full check; the
- * two agree on file names and record sizes, and accept a folder or the folder it was extracted into.
+ * folder is reported in the start flow instead of as a failed run. It only lists and stats files and reads a
+ * few header bytes (cheap, no TensorFlow.js, no image decoding). The trainer's readers (src/trainer/data) do
+ * the full check; the two agree on file names and record sizes, and accept a folder or the folder it was
+ * extracted into. The counts it finds feed the data-size checks of dataSizeCheck.ts.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { DatasetKind } from '../../shared/protocol';
 
+/** Images in the training and test splits, where the check can tell them from names, headers and sizes. */
+export interface SplitCounts {
+  train: number;
+  test: number;
+}
+
 export type FolderCheck =
-  | { ok: true; /** The folder that really holds the files (may be a child of the one given). */ folder: string; summary: string }
+  | {
+      ok: true;
+      /** The folder that really holds the files (may be a child of the one given). */
+      folder: string;
+      summary: string;
+      /** Undefined where the check cannot count without reading everything. */
+      counts?: SplitCounts;
+      /** imagefolder: the class names (sorted sub-folder names holding images). */
+      classes?: string[];
+    }
   | { ok: false; problem: string };
 
 async function sizeOf(file: string): Promise<number | undefined> {
@@ -49,6 +66,15 @@ function idxCandidates(base: string): string[] {
   return [base, `${base}.gz`, dotted, `${dotted}.gz`];
 }
 
+/** The first bytes of a gzip stream from its first compressed bytes; undefined when they do not inflate. */
+function gunzipStart(compressed: Buffer): Buffer | undefined {
+  try {
+    return zlib.gunzipSync(compressed, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, 16);
+  } catch {
+    return undefined;
+  }
+}
+
 async function checkIdx(dir: string): Promise<FolderCheck> {
   const counts: number[] = [];
   let gzipped = false;
@@ -64,10 +90,15 @@ async function checkIdx(dir: string): Promise<FolderCheck> {
     if (!found) {
       return { ok: false, problem: `${dir} has no ${f.what} file: expected ${idxCandidates(f.base).join(' or ')}. ${IDX_HINT}` };
     }
-    const head = await firstBytes(found, 16);
+    let head = await firstBytes(found, 16);
     if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-      gzipped = true; // The header is inside the gzip stream; the trainer checks it when it unpacks.
-      continue;
+      // The header is inside the gzip stream: inflate only the start of it.
+      const inflated = gunzipStart(await firstBytes(found, 4096));
+      if (!inflated) {
+        gzipped = true; // Unreadable here; the trainer checks it when it unpacks.
+        continue;
+      }
+      head = inflated;
     }
     if (head.length < 8 || head.readUInt32BE(0) !== f.magic) {
       const got = head.length >= 4 ? `0x${head.readUInt32BE(0).toString(16).padStart(8, '0')}` : `${head.length} bytes`;
@@ -87,7 +118,7 @@ async function checkIdx(dir: string): Promise<FolderCheck> {
         problem: `${dir}: the image and label files disagree (${trainImages} training images but ${trainLabels} labels, ${testImages} test images but ${testLabels} labels); they must come from the same dataset. ${IDX_HINT}`,
       };
     }
-    return { ok: true, folder: dir, summary: `IDX: ${trainImages} training and ${testImages} test images${shape}` };
+    return { ok: true, folder: dir, summary: `IDX: ${trainImages} training and ${testImages} test images${shape}`, counts: { train: trainImages, test: testImages } };
   }
   return { ok: true, folder: dir, summary: 'IDX (gzip-compressed): four files found' };
 }
@@ -183,15 +214,237 @@ async function checkRecordFormat(dir: string, format: RecordFormat): Promise<Fol
     }
     totals.push(format === STL10 ? counts[0] : counts.reduce((a, b) => a + b, 0));
   }
-  return { ok: true, folder, summary: `${format.label}: ${totals[0]} training and ${totals[1]} test images` };
+  return { ok: true, folder, summary: `${format.label}: ${totals[0]} training and ${totals[1]} test images`, counts: { train: totals[0], test: totals[1] } };
 }
 
+// ---------------------------------------------------------------- CIFAR in torchvision's Python layout
+
 /**
- * Checks that `dir` holds a dataset of `kind`. MNIST and the synthetic set need no folder and pass.
- * The message of a failed check names the file, what was expected and how to get it.
+ * torchvision's `cifar-10-batches-py/` and `cifar-100-python/`: one pickle per batch whose 'data' is N×3072 uint8
+ * pixels, next to labels and file names (src/trainer/data/cifarPython.ts reads them). Without parsing, a batch's
+ * size says whether it is the official file: its pixels alone take N × 3072 bytes, and the labels, file names
+ * and pickle framing add a few dozen bytes per image (about 1 %), never PICKLE_OVERHEAD_MAX.
  */
-export async function checkDatasetFolder(kind: DatasetKind, dir: string | undefined): Promise<FolderCheck> {
-  if (kind === 'mnist') return { ok: true, folder: dir ?? '', summary: 'MNIST (bundled with the extension)' };
+interface PythonFormat {
+  label: string;
+  folder: string;
+  train: { name: string; images: number }[];
+  test: { name: string; images: number };
+  metaFile: string;
+  hint: string;
+}
+
+const PYTHON_PIXELS = 3 * 32 * 32;
+/** Bytes per image beyond its pixels that an official batch stays under (it has ~32). */
+const PICKLE_OVERHEAD_MAX = 256;
+
+const CIFAR10_PY: PythonFormat = {
+  label: 'CIFAR-10',
+  folder: 'cifar-10-batches-py',
+  train: [1, 2, 3, 4, 5].map((i) => ({ name: `data_batch_${i}`, images: 10000 })),
+  test: { name: 'test_batch', images: 10000 },
+  metaFile: 'batches.meta',
+  hint: 'Re-download CIFAR-10 (torchvision.datasets.CIFAR10(download=True) or cifar-10-python.tar.gz), extract it, and pick cifar-10-batches-py or the folder that contains it.',
+};
+
+const CIFAR100_PY: PythonFormat = {
+  label: 'CIFAR-100',
+  folder: 'cifar-100-python',
+  train: [{ name: 'train', images: 50000 }],
+  test: { name: 'test', images: 10000 },
+  metaFile: 'meta',
+  hint: 'Re-download CIFAR-100 (torchvision.datasets.CIFAR100(download=True) or cifar-100-python.tar.gz), extract it, and pick cifar-100-python or the folder that contains it.',
+};
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** The folder holding the Python layout, found by its test batch as the trainer does; undefined if neither. */
+async function locatePython(dir: string, format: PythonFormat): Promise<string | undefined> {
+  for (const candidate of [dir, path.join(dir, format.folder)]) {
+    if ((await sizeOf(path.join(candidate, format.test.name))) !== undefined) return candidate;
+  }
+  return undefined;
+}
+
+async function checkPythonFormat(folder: string, format: PythonFormat): Promise<FolderCheck> {
+  const files = [...format.train, format.test];
+  const missing: string[] = [];
+  for (const f of files) if ((await sizeOf(path.join(folder, f.name))) === undefined) missing.push(f.name);
+  if (missing.length) {
+    return { ok: false, problem: `${folder} lacks ${missing.join(', ')} of ${format.label}'s Python version (expected ${files.map((f) => f.name).join(', ')}). ${format.hint}` };
+  }
+  for (const f of files) {
+    const file = path.join(folder, f.name);
+    const size = (await sizeOf(file)) as number;
+    const least = f.images * PYTHON_PIXELS;
+    const most = f.images * (PYTHON_PIXELS + PICKLE_OVERHEAD_MAX);
+    if (size < least || size > most) {
+      const why = size < least ? `less than the ${least} bytes of pixels its ${f.images} images take: it is truncated` : 'far more than the official file: it is not';
+      return { ok: false, problem: `${file} has ${size} bytes, ${why} ${format.label}'s (the official file is about ${mb(least * 1.01)}). ${format.hint}` };
+    }
+  }
+  const train = format.train.reduce((a, f) => a + f.images, 0);
+  const test = format.test.images;
+  const names = (await sizeOf(path.join(folder, format.metaFile))) !== undefined ? ', with class names' : '';
+  return { ok: true, folder, summary: `${format.label} (Python version): ${train} training and ${test} test images${names}`, counts: { train, test } };
+}
+
+/** CIFAR in either layout: the binary one when its files are there (as the trainer prefers), else the Python one. */
+async function checkCifar(dir: string, binary: RecordFormat, python: PythonFormat): Promise<FolderCheck> {
+  if (await locate(dir, binary)) return checkRecordFormat(dir, binary);
+  const folder = await locatePython(dir, python);
+  if (folder) return checkPythonFormat(folder, python);
+  return {
+    ok: false,
+    problem: `cannot find ${binary.train[0].name} (binary version) in ${dir} or in ${path.join(dir, binary.folder)}, nor ${python.test.name} (torchvision's Python version) in ${dir} or in ${path.join(dir, python.folder)}: pick the extracted folder or the folder that contains it.`,
+  };
+}
+
+// ---------------------------------------------------------------- image folder (torchvision's ImageFolder)
+
+/*
+ * The listing rules of the trainer's reader (src/trainer/data/imageFolderScan.ts), restated because the host may not
+ * import the trainer: classes are the immediate sub-folders sorted by code point; a class's images are the .png, .jpg
+ * and .jpeg files (any letter case) anywhere below it, links followed, each real folder once; names starting with "."
+ * are ignored; every class folder must hold an image. Without a test folder the trainer holds out, per class,
+ * round(10 %) of the images (at least 1 where a class has 2 or more).
+ */
+const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg']);
+/** The scan stops after this many files: a folder this large is almost surely the wrong one (a home folder, a disk root). */
+export const IMAGE_FOLDER_MAX_FILES = 2_000_000;
+/** Share of each class the trainer holds out (seeded) as the test split when no test folder is given. */
+export const IMAGE_FOLDER_TEST_SHARE = 0.1;
+
+/** Images of a class held out for testing: round(10 %), at least 1 when the class has 2 or more, none with 1. */
+export const heldOutOf = (n: number): number => (n < 2 ? 0 : Math.max(1, Math.round(n * IMAGE_FOLDER_TEST_SHARE)));
+
+const imageFolderHint = (dir: string): string =>
+  `Put one sub-folder per class with .png/.jpg/.jpeg images in each (${path.join(dir, 'cat', '1.png')}, ${path.join(dir, 'dog', '2.jpg')}), as torchvision's ImageFolder reads them.`;
+
+class ScanLimit extends Error {}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+interface Entry {
+  name: string;
+  dir: boolean;
+  file: boolean;
+}
+
+/** The entries of a folder not starting with ".", links resolved. */
+async function entriesOf(folder: string): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for (const e of await fs.readdir(folder, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    let dir = e.isDirectory();
+    let file = e.isFile();
+    if (e.isSymbolicLink()) {
+      const st = await fs.stat(path.join(folder, e.name)).catch(() => undefined);
+      dir = st?.isDirectory() ?? false;
+      file = st?.isFile() ?? false;
+    }
+    out.push({ name: e.name, dir, file });
+  }
+  return out;
+}
+
+/** Class name → images below it, in class order; `budget` counts files across both trees. */
+async function scanImageTree(dir: string, budget: { files: number }): Promise<Map<string, number>> {
+  const seen = new Set<string>();
+  async function countImages(folder: string): Promise<number> {
+    const real = await fs.realpath(folder).catch(() => undefined);
+    if (real === undefined || seen.has(real)) return 0; // Unreadable, or a link back to a folder already counted.
+    seen.add(real);
+    let n = 0;
+    for (const e of await entriesOf(folder).catch(() => [])) {
+      if (e.dir) n += await countImages(path.join(folder, e.name));
+      else if (e.file) {
+        if (++budget.files > IMAGE_FOLDER_MAX_FILES) throw new ScanLimit();
+        if (IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) n++;
+      }
+    }
+    return n;
+  }
+  const classes = new Map<string, number>();
+  for (const name of (await entriesOf(dir)).filter((e) => e.dir).map((e) => e.name).sort(byCodePoint)) {
+    classes.set(name, await countImages(path.join(dir, name)));
+  }
+  return classes;
+}
+
+/** The classes of one image tree with their image counts, or the one-line problem with it. */
+async function readImageTree(dir: string, role: string, budget: { files: number }): Promise<Map<string, number> | string> {
+  let classes: Map<string, number>;
+  try {
+    classes = await scanImageTree(dir, budget);
+  } catch (e) {
+    if (e instanceof ScanLimit) return `${role} ${dir} holds more than ${IMAGE_FOLDER_MAX_FILES} files (the check stopped there): pick the folder whose sub-folders are the classes, or split the data.`;
+    return `${role} ${dir} cannot be read (${(e as Error).message}): pick a folder you can read.`;
+  }
+  if (classes.size === 0) return `${role} ${dir} has no class sub-folders. ${imageFolderHint(dir)}`;
+  const empty = [...classes].filter(([, n]) => n === 0).map(([name]) => `"${name}"`);
+  if (empty.length === classes.size) return `${role} ${dir} has no .png/.jpg/.jpeg images in its ${classes.size} class ${classes.size === 1 ? 'folder' : 'folders'}. ${imageFolderHint(dir)}`;
+  if (empty.length) {
+    return `class ${empty.length > 1 ? 'folders' : 'folder'} ${listed(empty)} in ${dir} ${empty.length > 1 ? 'hold' : 'holds'} no .png/.jpg/.jpeg images: add images or remove ${empty.length > 1 ? 'them' : 'it'}.`;
+  }
+  return classes;
+}
+
+const total = (classes: Map<string, number>): number => [...classes.values()].reduce((a, b) => a + b, 0);
+const listed = (names: string[]): string => (names.length > 5 ? `${names.slice(0, 5).join(', ')}, … (${names.length} in all)` : names.join(', '));
+const classWord = (k: number): string => `${k} ${k === 1 ? 'class' : 'classes'}`;
+
+async function checkImageFolder(dir: string, testDir: string | undefined): Promise<FolderCheck> {
+  const budget = { files: 0 };
+  const train = await readImageTree(dir, 'the image folder', budget);
+  if (typeof train === 'string') return { ok: false, problem: train };
+  const classes = [...train.keys()];
+  const images = total(train);
+  if (testDir === undefined) {
+    const test = [...train.values()].reduce((a, n) => a + heldOutOf(n), 0);
+    return {
+      ok: true,
+      folder: dir,
+      summary: `image folder: ${classWord(classes.length)}, ${images} images (${images - test} training and ${test} test images: a seeded ${IMAGE_FOLDER_TEST_SHARE * 100} % split per class)`,
+      counts: { train: images - test, test },
+      classes,
+    };
+  }
+  try {
+    if (!(await fs.stat(testDir)).isDirectory()) return { ok: false, problem: `the test folder ${testDir} is a file, not a folder: pick the folder whose sub-folders are the classes, or fix "testDir".` };
+  } catch {
+    return { ok: false, problem: `the test folder ${testDir} does not exist: pick an existing folder or fix "testDir".` };
+  }
+  const test = await readImageTree(testDir, 'the test folder', budget);
+  if (typeof test === 'string') return { ok: false, problem: test };
+  const onlyTrain = classes.filter((c) => !test.has(c)).map((c) => `"${c}"`);
+  const onlyTest = [...test.keys()].filter((c) => !train.has(c)).map((c) => `"${c}"`);
+  if (onlyTrain.length || onlyTest.length) {
+    const parts = [onlyTrain.length ? `only in ${dir}: ${listed(onlyTrain)}` : '', onlyTest.length ? `only in ${testDir}: ${listed(onlyTest)}` : ''].filter(Boolean);
+    return { ok: false, problem: `the test folder's classes differ from the image folder's (${parts.join('; ')}): give both the same class sub-folders.` };
+  }
+  const testImages = total(test);
+  return {
+    ok: true,
+    folder: dir,
+    summary: `image folder: ${classWord(classes.length)}, ${images} images (${images} training and ${testImages} test images, from ${testDir})`,
+    counts: { train: images, test: testImages },
+    classes,
+  };
+}
+
+// ----------------------------------------------------------------
+
+/** Images the built-in sets hold; the trainer's readers state the same (tests compare them). */
+export const MNIST_COUNTS: SplitCounts = { train: 60000, test: 10000 };
+
+/**
+ * Checks that `dir` holds a dataset of `kind` (and, for imagefolder, that `testDir`, when given, holds the same
+ * classes). MNIST and the synthetic set need no folder and pass. The message of a failed check is one line naming
+ * the file or folder, what was expected and how to get it.
+ */
+export async function checkDatasetFolder(kind: DatasetKind, dir: string | undefined, options: { testDir?: string } = {}): Promise<FolderCheck> {
+  if (kind === 'mnist') return { ok: true, folder: dir ?? '', summary: 'MNIST (bundled with the extension)', counts: MNIST_COUNTS };
   if (kind === 'synthetic') return { ok: true, folder: dir ?? '', summary: 'synthetic images generated by the trainer' };
   if (!dir) return { ok: false, problem: `dataset "${kind}" is read from a folder, but no folder was given: pick the folder that holds its files.` };
   try {
@@ -204,12 +457,12 @@ export async function checkDatasetFolder(kind: DatasetKind, dir: string | undefi
     case 'idx':
       return checkIdx(dir);
     case 'cifar10':
-      return checkRecordFormat(dir, CIFAR10);
+      return checkCifar(dir, CIFAR10, CIFAR10_PY);
     case 'cifar100':
-      return checkRecordFormat(dir, CIFAR100);
+      return checkCifar(dir, CIFAR100, CIFAR100_PY);
     case 'stl10':
       return checkRecordFormat(dir, STL10);
     case 'imagefolder':
-      return { ok: false, problem: 'dataset "imagefolder" is being added (issue 19): pick another dataset for now' };
+      return checkImageFolder(dir, options.testDir);
   }
 }
