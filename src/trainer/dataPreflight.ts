@@ -15,7 +15,9 @@ import { SYNTHETIC_DEFAULTS } from './data/synthetic';
 export const SYNTHETIC_MAX_IMAGES = 100_000;
 
 /** Throws one line naming the problem and the fix when the run's data cannot work; returns the checked summary. */
-export function checkRunData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'subset' | 'testSubset' | 'batchSize' | 'useUnlabeled'>): string {
+export function checkRunData(
+  config: Pick<RunConfig, 'dataset' | 'dataDir' | 'testDir' | 'seed' | 'subset' | 'testSubset' | 'batchSize' | 'useUnlabeled'>,
+): string {
   const { subset, testSubset } = config;
   if (config.dataset === 'synthetic') {
     for (const [flag, n] of [['--subset', subset], ['--test-subset', testSubset]] as const) {
@@ -24,7 +26,7 @@ export function checkRunData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'su
     checkBatch(config.batchSize, subset || SYNTHETIC_DEFAULTS.trainCount, 'synthetic');
     return `synthetic: ${subset || SYNTHETIC_DEFAULTS.trainCount} training images`;
   }
-  const check = describeDatasetDir(config.dataset, config.dataDir);
+  const check = describeDatasetDir({ dataset: config.dataset, dataDir: config.dataDir, testDir: config.testDir, seed: config.seed });
   if (!check.ok) throw new Error(check.problem);
   const counts = splitCounts(check.summary);
   if (counts) {

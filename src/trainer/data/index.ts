@@ -4,6 +4,8 @@
  * Plain Node only (no TensorFlow.js): the extension host imports describeDatasetDir to check a folder
  * the user picked before launching a run, and the host bundle must never pull in tfjs.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { DatasetKind, EncoderKind, RunConfig } from '../../shared/protocol';
 import type { Dataset, ImageSet } from './types';
 import { imageBytes } from './types';
@@ -12,6 +14,7 @@ import { describeIdxFolder, loadIdxFolder } from './idx';
 import { describeMnist, loadMnist } from './mnist';
 import { describeCifar10, describeCifar100, loadCifar10, loadCifar100 } from './cifar';
 import { describeStl10, loadStl10 } from './stl10';
+import { describeImageFolder, loadImageFolder } from './imageFolder';
 import { makeSyntheticDataset, SYNTHETIC_DEFAULTS, syntheticShapeFor } from './synthetic';
 
 export type { Dataset, ImageSet } from './types';
@@ -34,6 +37,8 @@ export interface LoadDatasetOptions {
   testDir?: string;
   /** imagefolder: the side every image is resized to. */
   imageSize?: number;
+  /** imagefolder: where decoded images are cached; default from the environment (imageFolderCache.ts), null = none. */
+  cacheDir?: string | null;
 }
 
 /** The dataset a run config names: every caller (training, linear evaluation, NPC profiles) reads the same one. */
@@ -58,6 +63,7 @@ const NEEDS_DIR: Partial<Record<DatasetKind, string>> = {
   cifar10: 'the cifar-10-batches-bin folder (CIFAR-10 binary version), the cifar-10-batches-py folder (torchvision) or the folder containing it',
   cifar100: 'the cifar-100-binary folder (CIFAR-100 binary version), the cifar-100-python folder (torchvision) or the folder containing it',
   stl10: 'the stl10_binary folder (STL-10 binary version) or the folder containing it',
+  imagefolder: 'a folder with one sub-folder per class of .png/.jpg/.jpeg images (torchvision ImageFolder layout)',
 };
 
 /** Whether a dataset kind reads its files from a user-given folder. */
@@ -103,10 +109,24 @@ function readKind(opts: LoadDatasetOptions, subset: number, testSubset: number):
       return loadStl10(requireDataDir(kind, opts.dataDir, NEEDS_DIR.stl10 as string),
         { unlabeled: opts.unlabeled ?? false, unlabeledLimit: subset });
     case 'imagefolder':
-      throw new Error('dataset "imagefolder" is being added (issue 19): pick another dataset for now');
+      return loadImageFolder({
+        dataDir: requireDataDir(kind, opts.dataDir, NEEDS_DIR.imagefolder as string),
+        testDir: opts.testDir === undefined ? undefined : requireTestDir(opts.testDir),
+        imageSize: opts.imageSize,
+        seed: opts.seed,
+        cacheDir: opts.cacheDir,
+      });
     default:
       return unknownKind(kind);
   }
+}
+
+/** imagefolder's --test-dir: an existing folder, named in the error as --test-dir. */
+function requireTestDir(dir: string): string {
+  const abs = path.resolve(dir);
+  if (!fs.existsSync(abs)) throw new Error(`test folder ${abs} does not exist: pass --test-dir DIR pointing at ${NEEDS_DIR.imagefolder as string}, or leave it out for a seeded split`);
+  if (!fs.statSync(abs).isDirectory()) throw new Error(`test folder ${abs} is a file, not a folder: pass --test-dir DIR pointing at ${NEEDS_DIR.imagefolder as string}`);
+  return abs;
 }
 
 function unknownKind(kind: never): never {
@@ -129,7 +149,12 @@ export function loadDataset(opts: LoadDatasetOptions): Dataset {
 
 export type DatasetDirCheck = { ok: true; summary: string } | { ok: false; problem: string };
 
-function describeKind(kind: DatasetKind, dir: string | undefined): string {
+/** What describeDatasetDir needs: the kind, its folder(s), and the seed of imagefolder's split. */
+export type DescribeDatasetOptions = Pick<LoadDatasetOptions, 'dataset' | 'dataDir' | 'testDir' | 'seed'>;
+
+function describeKind(opts: DescribeDatasetOptions): string {
+  const kind = opts.dataset;
+  const dir = opts.dataDir;
   switch (kind) {
     case 'mnist':
       return describeMnist();
@@ -145,7 +170,11 @@ function describeKind(kind: DatasetKind, dir: string | undefined): string {
     case 'stl10':
       return describeStl10(requireDataDir(kind, dir, NEEDS_DIR.stl10 as string));
     case 'imagefolder':
-      throw new Error('dataset "imagefolder" is being added (issue 19): pick another dataset for now');
+      return describeImageFolder({
+        dataDir: requireDataDir(kind, dir, NEEDS_DIR.imagefolder as string),
+        testDir: opts.testDir === undefined ? undefined : requireTestDir(opts.testDir),
+        seed: opts.seed,
+      });
     default:
       return unknownKind(kind);
   }
@@ -155,9 +184,13 @@ function describeKind(kind: DatasetKind, dir: string | undefined): string {
  * Checks that `dir` holds a supported copy of `kind` from file names, sizes and headers only (no full
  * read), for the extension host to vet a picked folder before launch. Never throws.
  */
-export function describeDatasetDir(kind: DatasetKind, dir: string | undefined): DatasetDirCheck {
+export function describeDatasetDir(opts: DescribeDatasetOptions): DatasetDirCheck;
+/** The older form, for kinds with one folder (imagefolder then uses a split with seed 0). */
+export function describeDatasetDir(kind: DatasetKind, dir: string | undefined): DatasetDirCheck;
+export function describeDatasetDir(a: DescribeDatasetOptions | DatasetKind, dir?: string): DatasetDirCheck {
+  const opts: DescribeDatasetOptions = typeof a === 'string' ? { dataset: a, dataDir: dir } : a;
   try {
-    return { ok: true, summary: describeKind(kind, dir) };
+    return { ok: true, summary: describeKind(opts) };
   } catch (e) {
     return { ok: false, problem: (e as Error).message };
   }

@@ -27,6 +27,8 @@ export interface Dataset {
   test: ImageSet;
   /** Optional extra unlabeled images for training only (STL-10); labels are all -1. */
   unlabeled?: ImageSet;
+  /** What the reader skipped or noticed (unreadable images, ignored files, its cache); the trainer logs each. */
+  warnings?: string[];
 }
 
 /** Bytes per image of a dataset. */
