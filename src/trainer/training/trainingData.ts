@@ -21,8 +21,7 @@ export interface TrainingData {
 export function loadTrainingData(config: RunConfig, ctx: RunContext): TrainingData {
   const data = loadDataset(datasetOptionsOf(config));
   // Readers may skip what they cannot read (an unreadable image …) and say so; the run's log keeps the note.
-  const warnings = (data as Dataset & { warnings?: string[] }).warnings;
-  if (warnings?.length) ctx.log(`dataset ${data.name}: ${warnings.join('; ')}`);
+  for (const warning of data.warnings ?? []) ctx.log(`dataset ${data.name}: ${warning}`);
   // The contrastive loss needs no labels, so STL-10's unlabeled split can join the training pool; the kNN
   // bank stays the labelled train split.
   const pool = data.unlabeled ? joinSets(data.train, data.unlabeled, imageBytes(data)) : data.train;
