@@ -153,6 +153,22 @@ describe('imagefolder: listing and split', () => {
     assert.equal(ds.height, 4);
   });
 
+  it('with --subset and no cache entry decodes only what is used, giving the same images as a full load', () => {
+    const root = folder(fresh(), ['a', 'b', 'c'], [12, 9, 5]);
+    put(root, 'a/000-bad.png', 'x');
+    put(root, 'b/001-bad.jpg', '');
+    const full = loadDataset({ dataset: 'imagefolder', dataDir: root, imageSize: 4, seed: 2, cacheDir: null });
+    const dir = cacheDir();
+    const part = loadDataset({ dataset: 'imagefolder', dataDir: root, imageSize: 4, seed: 2, cacheDir: dir, subset: 7, testSubset: 2 });
+    assert.equal(part.train.count, 7);
+    assert.equal(part.test.count, 2);
+    assert.deepEqual(part.train.images, full.train.images.subarray(0, 7 * 48));
+    assert.deepEqual(part.train.labels, full.train.labels.subarray(0, 7));
+    assert.deepEqual(part.test.images, full.test.images.subarray(0, 2 * 48));
+    assert.ok(part.warnings?.some((w) => /decoded only the 9 images --subset\/--test-subset use .*not cached/.test(w)), part.warnings?.join('\n'));
+    assert.ok(!fs.existsSync(dir), 'a partial decode writes no cache entry');
+  });
+
   it('reads --test-dir as the test split and refuses one whose classes differ', () => {
     const train = folder(fresh(), ['cat', 'dog'], [3, 2]);
     const test = folder(fresh(), ['cat', 'dog'], [1, 2]);

@@ -31,6 +31,12 @@ export interface ImageFolderOptions {
   seed?: number;
   /** Cache folder; default imageFolderCacheDir() (from the environment); null = no cache. */
   cacheDir?: string | null;
+  /**
+   * Only the first N training / test images will be used (0 = all). Without a cache entry only those are decoded
+   * (and nothing is cached); the images are the same as the first N of a full load.
+   */
+  subset?: number;
+  testSubset?: number;
 }
 
 /** How many skipped files the warning names. */
@@ -41,59 +47,109 @@ function checkSize(size: number): number {
   return size;
 }
 
+/** Decodes listed file `i` into `out` at `offset`; returns "rel: reason" when it cannot. */
+function decodeOne(listing: FolderListing, i: number, size: number, out: Uint8Array, offset: number): string | undefined {
+  const f = listing.files[i];
+  try {
+    resizeRgb(decodeRgb(fs.readFileSync(path.join(listing.dir, f.rel))), size, size, out, offset);
+    return undefined;
+  } catch (e) {
+    return `${f.rel}: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+function checkBufferSize(count: number, size: number): void {
+  const bytes = count * size * size * 3;
+  if (bytes > bufferConstants.MAX_LENGTH) {
+    throw new Error(`${count} images of ${size}×${size}×3 need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than one buffer holds: ` +
+      `lower --image-size, --subset or use a smaller folder`);
+  }
+}
+
 /** Decodes and resizes every listed file (no cache). */
 export function decodeFolder(listing: FolderListing, size: number): DecodedFolder {
   const bpi = size * size * 3;
   const count = listing.files.length;
-  if (count * bpi > bufferConstants.MAX_LENGTH) {
-    throw new Error(`${count} images of ${size}×${size}×3 need ${((count * bpi) / 2 ** 30).toFixed(1)} GiB, more than one buffer holds: ` +
-      `lower --image-size or use a smaller folder`);
-  }
+  checkBufferSize(count, size);
   const pixels = new Uint8Array(count * bpi);
   const ok = new Uint8Array(count);
   const skipped: string[] = [];
   let n = 0;
   for (let i = 0; i < count; i++) {
-    const f = listing.files[i];
-    try {
-      const img = decodeRgb(fs.readFileSync(path.join(listing.dir, f.rel)));
-      resizeRgb(img, size, size, pixels, n * bpi);
+    const failed = decodeOne(listing, i, size, pixels, n * bpi);
+    if (failed) {
+      skipped.push(failed);
+    } else {
       ok[i] = 1;
       n++;
-    } catch (e) {
-      skipped.push(`${f.rel}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   return { ok, skipped, pixels: n === count ? pixels : pixels.slice(0, n * bpi) };
 }
 
-/** decodeFolder through the cache; `notes` gets what the log should say about the cache. */
-function decodeCached(listing: FolderListing, size: number, cacheDir: string | null, notes: string[]): DecodedFolder {
-  if (!cacheDir) return decodeFolder(listing, size);
+/**
+ * The first `limit` readable images of `indices` in the round-robin order gather() gives, decoding only those: per
+ * round, each class's next readable file (unreadable ones are skipped within the class, as a full load drops them).
+ */
+function decodeFirst(listing: FolderListing, indices: readonly number[], limit: number, size: number, numClasses: number, skipped: string[]): ImageSet {
+  const bpi = size * size * 3;
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  for (const i of indices) byClass[listing.files[i].label].push(i);
+  const n = Math.min(limit || indices.length, indices.length);
+  checkBufferSize(n, size);
+  const images = new Uint8Array(n * bpi);
+  const labels = new Int32Array(n);
+  const ptr = new Array<number>(numClasses).fill(0);
+  let count = 0;
+  while (count < n && byClass.some((c, k) => ptr[k] < c.length)) {
+    for (let k = 0; k < numClasses && count < n; k++) {
+      while (ptr[k] < byClass[k].length) {
+        const failed = decodeOne(listing, byClass[k][ptr[k]++], size, images, count * bpi);
+        if (!failed) {
+          labels[count++] = k;
+          break;
+        }
+        skipped.push(failed);
+      }
+    }
+  }
+  return { images: count === n ? images : images.slice(0, count * bpi), labels: labels.slice(0, count), count };
+}
+
+/** The folder's cache entry, when there is a trustworthy one. */
+function cached(listing: FolderListing, size: number, cacheDir: string | null, notes: string[]): DecodedFolder | undefined {
+  if (!cacheDir) return undefined;
   const key = cacheKey(listing.files, size);
   const file = cacheFile(cacheDir, key);
-  const bpi = size * size * 3;
-  const hit = readCache(file, key, listing.files.length, bpi);
-  if (hit) {
-    notes.push(`read ${listing.files.length} decoded images of ${listing.dir} from the cache ${file}`);
-    return hit;
-  }
+  const hit = readCache(file, key, listing.files.length, size * size * 3);
+  if (hit) notes.push(`read ${listing.files.length} decoded images of ${listing.dir} from the cache ${file}`);
+  return hit;
+}
+
+/** decodeFolder, then into the cache; `notes` gets what the log should say about it. */
+function decodeAndCache(listing: FolderListing, size: number, cacheDir: string | null, notes: string[]): DecodedFolder {
   const started = Date.now();
   const decoded = decodeFolder(listing, size);
-  const failed = writeCache(file, key, decoded);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (!cacheDir) {
+    notes.push(`decoded ${listing.files.length} images of ${listing.dir} in ${secs} s (cache off)`);
+    return decoded;
+  }
+  const key = cacheKey(listing.files, size);
+  const file = cacheFile(cacheDir, key);
+  const failed = writeCache(file, key, decoded);
   notes.push(failed
     ? `decoded ${listing.files.length} images of ${listing.dir} in ${secs} s; could not cache them (${failed})`
     : `decoded ${listing.files.length} images of ${listing.dir} in ${secs} s, cached in ${file}`);
   return decoded;
 }
 
-function skippedNote(listing: FolderListing, d: DecodedFolder): string | undefined {
-  if (d.skipped.length === 0) return undefined;
-  const n = d.skipped.length;
+function skippedNote(listing: FolderListing, skipped: readonly string[]): string | undefined {
+  const n = skipped.length;
+  if (n === 0) return undefined;
   const more = n > LISTED_SKIPS ? ', …' : '';
   return `skipped ${n} unreadable file${n > 1 ? 's' : ''} in ${listing.dir} (${n > LISTED_SKIPS ? 'first few: ' : ''}` +
-    `${d.skipped.slice(0, LISTED_SKIPS).join(', ')}${more})`;
+    `${skipped.slice(0, LISTED_SKIPS).join(', ')}${more})`;
 }
 
 /** Refuses a folder where nothing, or nothing of some class, could be read. */
@@ -133,29 +189,15 @@ export function loadImageFolder(opts: ImageFolderOptions): Dataset {
   const train = listImageFolder(opts.dataDir, '--data-dir');
   const test = opts.testDir === undefined ? undefined : listImageFolder(opts.testDir, '--test-dir');
   if (test) checkSameClasses(train, test);
-  const notes: string[] = [];
-  const trainDecoded = decodeCached(train, size, cacheDir, notes);
-  checkReadable(train, trainDecoded);
-  const testDecoded = test && decodeCached(test, size, cacheDir, notes);
-  if (test && testDecoded) checkReadable(test, testDecoded);
-  const warnings = [
-    skippedNote(train, trainDecoded), test && testDecoded && skippedNote(test, testDecoded),
-    ignoredNote(train), test && ignoredNote(test), ...notes,
-  ].filter((w): w is string => typeof w === 'string' && w.length > 0);
-  const bpi = size * size * 3;
   const k = train.classNames.length;
-  let trainSet: ImageSet;
-  let testSet: ImageSet;
-  if (test && testDecoded) {
-    trainSet = gather(train, trainDecoded, train.files.map((_, i) => i), bpi, k);
-    testSet = gather(test, testDecoded, test.files.map((_, i) => i), bpi, k);
-  } else {
-    // The split is made on the listing, before decoding, so which files are unreadable does not move it.
-    const split = seededSplit(train.files, k, opts.seed ?? 0);
-    trainSet = gather(train, trainDecoded, split.train, bpi, k);
-    testSet = gather(train, trainDecoded, split.test, bpi, k);
-  }
-  return {
+  // The split is made on the listing, before decoding, so which files are unreadable does not move it.
+  const split = test ? undefined : seededSplit(train.files, k, opts.seed ?? 0);
+  const trainIdx = split ? split.train : train.files.map((_, i) => i);
+  const testIdx = split ? split.test : (test as FolderListing).files.map((_, i) => i);
+  const testListing = test ?? train;
+  const notes: string[] = [];
+  const ignored = [ignoredNote(train), test && ignoredNote(test)];
+  const dataset = (trainSet: ImageSet, testSet: ImageSet, skips: (string | undefined)[]): Dataset => ({
     name: 'imagefolder',
     height: size,
     width: size,
@@ -164,8 +206,38 @@ export function loadImageFolder(opts: ImageFolderOptions): Dataset {
     classNames: train.classNames,
     train: trainSet,
     test: testSet,
-    warnings,
-  };
+    warnings: [...skips, ...ignored, ...notes].filter((w): w is string => typeof w === 'string' && w.length > 0),
+  });
+
+  let trainDecoded = cached(train, size, cacheDir, notes);
+  let testDecoded = test && cached(test, size, cacheDir, notes);
+  const subset = opts.subset ?? 0;
+  const testSubset = opts.testSubset ?? 0;
+  const partial = (subset > 0 && subset < trainIdx.length) || (testSubset > 0 && testSubset < testIdx.length);
+  if (partial && !trainDecoded && (!test || !testDecoded)) {
+    // A few images of a big folder: decode only those; a run over the whole folder fills the cache.
+    const started = Date.now();
+    const trainSkips: string[] = [];
+    const testSkips: string[] = [];
+    const trainSet = decodeFirst(train, trainIdx, subset, size, k, trainSkips);
+    const testSet = decodeFirst(testListing, testIdx, testSubset, size, k, test ? testSkips : trainSkips);
+    if (trainSet.count === 0) throw new Error(`none of the image files in ${train.dir} could be read (${trainSkips.slice(0, 2).join(', ')}): they must be PNG or JPEG files`);
+    notes.push(`decoded only the ${trainSet.count + testSet.count} images --subset/--test-subset use in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      '(not cached; a run over the whole folder caches it)');
+    return dataset(trainSet, testSet, [skippedNote(train, trainSkips), test && skippedNote(test, testSkips)]);
+  }
+  trainDecoded ??= decodeAndCache(train, size, cacheDir, notes);
+  checkReadable(train, trainDecoded);
+  if (test) {
+    testDecoded ??= decodeAndCache(test, size, cacheDir, notes);
+    checkReadable(test, testDecoded);
+  }
+  const bpi = size * size * 3;
+  return dataset(
+    gather(train, trainDecoded, trainIdx, bpi, k),
+    gather(testListing, testDecoded ?? trainDecoded, testIdx, bpi, k),
+    [skippedNote(train, trainDecoded.skipped), test && testDecoded && skippedNote(test, testDecoded.skipped)],
+  );
 }
 
 /** The split sizes without decoding (unreadable files are only found when loading, so these are upper bounds). */

@@ -115,6 +115,8 @@ function readKind(opts: LoadDatasetOptions, subset: number, testSubset: number):
         imageSize: opts.imageSize,
         seed: opts.seed,
         cacheDir: opts.cacheDir,
+        subset,
+        testSubset,
       });
     default:
       return unknownKind(kind);
