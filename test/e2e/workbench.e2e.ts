@@ -31,7 +31,7 @@ const VSIX = path.join(repoRoot(), 'dcl-explorer.vsix');
 const ARTIFACTS = path.join(repoRoot(), 'test-artifacts', 'e2e');
 
 /**
- * Small defaults for the flow (it asks loss, dataset, training images, encoder, batch size, τ, epochs): the
+ * Small defaults for the flow (it asks loss, dataset, training images, encoder, batch size, τ, epochs, evaluation): the
  * first 5 000 MNIST images with the MLP at batch 128 are 39 steps an epoch, about 20 s on two cores. The
  * trainer runs on the native CPU backend (or WebAssembly without a C compiler), as it would for a user without tfjs-node.
  */
@@ -43,8 +43,8 @@ const WORKSPACE_SETTINGS = {
   'dclExplorer.openChartsOnStart': true,
 };
 
-/** The Start DCL run answers for a run on the first 5 000 MNIST images; the flow has seven steps for these losses. */
-const flowAnswers = (loss: 'DCL' | 'InfoNCE'): string[] => [loss, 'MNIST', 'First 5 000', 'mlp', '128', '0.1', '2'];
+/** The Start DCL run answers for a run on the first 5 000 MNIST images; the flow has eight steps for these losses. */
+const flowAnswers = (loss: 'DCL' | 'InfoNCE'): string[] => [loss, 'MNIST', 'First 5 000', 'mlp', '128', '0.1', '2', 'kNN accuracy only'];
 
 const DCL_LABEL = 'dcl · b128 · τ0.1';
 const INFONCE_LABEL = 'infonce · b128 · τ0.1';

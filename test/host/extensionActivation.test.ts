@@ -143,10 +143,11 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
       (i) => i.type('0.3'),
       (i) => {
         assert.match(i.prompt ?? '', /σ/);
-        assert.equal(`${i.step}/${i.totalSteps}`, '7/8');
+        assert.equal(`${i.step}/${i.totalSteps}`, '7/9');
         i.type('0.4');
       },
       (i) => i.type('1'),
+      (i) => i.choose('kNN accuracy only'),
     ];
     fake.driveQuickInput = (i) => {
       const next = script.shift();
@@ -193,6 +194,34 @@ describe('the extension bundle in a fake VS Code', { skip }, () => {
     assert.match(lastMessage('error')?.text ?? '', /^Cannot start the run: the data folder .*no\/such\/folder does not exist/);
     await api.store.refresh();
     assert.equal(api.store.list().length, before);
+  });
+
+  it('refuses, before creating a run, the data sizes the CLI refuses and an image folder whose test folder differs', async () => {
+    const before = api.store.list().length;
+    const images = path.join(workspace, 'images');
+    for (const c of ['cat', 'dog']) {
+      fs.mkdirSync(path.join(images, c), { recursive: true });
+      for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(images, c, `${i}.png`), 'x');
+    }
+    fs.mkdirSync(path.join(workspace, 'test-images', 'cat'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'test-images', 'cat', '0.png'), 'x');
+    const cases: [unknown, RegExp][] = [
+      [{ loss: 'dcl', dataset: 'synthetic', subset: 8, batchSize: 16 }, /^Cannot start the run: batch size 16 is larger than the 8 training images of synthetic; lower the batch size or use more data \(subset\)$/],
+      [{ loss: 'dcl', dataset: 'synthetic', subset: 200000 }, /^Cannot start the run: subset 200000 is more than the synthetic dataset generates \(at most 100000\); lower subset$/],
+      [{ loss: 'dcl', dataset: 'mnist', testSubset: 20000 }, /^Cannot start the run: testSubset 20000 is more than the 10000 test images of mnist; lower testSubset \(0 = all\)$/],
+      // 10 images, 1 per class held out: 8 training images.
+      [{ loss: 'dcl', dataset: 'imagefolder', dataDir: 'images', subset: 9, batchSize: 2 }, /^Cannot start the run: subset 9 is more than the 8 training images of imagefolder; lower subset \(0 = all\)$/],
+      [{ loss: 'dcl', dataset: 'imagefolder', dataDir: 'images', batchSize: 9 }, /^Cannot start the run: batch size 9 is larger than the 8 training images of imagefolder/],
+      [{ loss: 'dcl', dataset: 'imagefolder', dataDir: 'images', testDir: 'test-images', batchSize: 8 }, /^Cannot start the run: the test folder's classes differ from the image folder's \(only in .*images: "dog"\)/],
+    ];
+    for (const [body, expected] of cases) {
+      await run('dclExplorer.startRunFromConfig', uri(writeConfig('sizes.dclrun.json', body)));
+      const error = lastMessage('error')?.text ?? '';
+      assert.match(error, expected, JSON.stringify(body));
+      assert.doesNotMatch(error, /\n/);
+    }
+    await api.store.refresh();
+    assert.equal(api.store.list().length, before, 'nothing was created');
   });
 
   it('reports a crash with the last stderr lines and offers Show log', async () => {

@@ -10,7 +10,8 @@ import type { RunConfig } from '../../shared/protocol';
 import { DEFAULT_HOST_SETTINGS, runDefaultsFromSettings, trainerEnvironment, type HostSettings } from '../config/hostSettings';
 import { FOLDER_DATASETS, resolveRunConfig } from '../config/resolveRunConfig';
 import { resolveAgainst } from '../config/workspacePaths';
-import { checkDatasetFolder } from '../datasets/datasetFolderCheck';
+import { checkDatasetFolder, type SplitCounts } from '../datasets/datasetFolderCheck';
+import { dataSizeProblem } from '../datasets/dataSizeCheck';
 import { runDirsFromArgs } from '../runs/runArgs';
 import type { RunsViewMode } from '../runs/runGrouping';
 import { RunManager, type RunManagerEvent } from '../runs/runManager';
@@ -165,17 +166,34 @@ export class DclHost implements vscode.Disposable, FeatureHost {
       );
       return undefined;
     }
+    // The data checks the CLI makes before it creates a run folder: the folder's files, then subset,
+    // testSubset and the batch size against the images there.
+    let counts: SplitCounts | undefined;
     if (FOLDER_DATASETS.includes(config.dataset)) {
       const dataDir = config.dataDir ? resolveAgainst(base, config.dataDir) : undefined;
       if (config.dataDir && !dataDir) {
         void vscode.window.showErrorMessage(`Cannot start the run: "dataDir" ("${config.dataDir}") is relative and no folder is open. Open the folder it is relative to, or use an absolute path.`);
         return undefined;
       }
-      const check = await checkDatasetFolder(config.dataset, dataDir);
+      const testDir = config.testDir ? resolveAgainst(base, config.testDir) : undefined;
+      if (config.testDir && !testDir) {
+        void vscode.window.showErrorMessage(`Cannot start the run: "testDir" ("${config.testDir}") is relative and no folder is open. Open the folder it is relative to, or use an absolute path.`);
+        return undefined;
+      }
+      const check = await checkDatasetFolder(config.dataset, dataDir, { testDir });
       if (!check.ok) {
         void vscode.window.showErrorMessage(`Cannot start the run: ${check.problem}`);
         return undefined;
       }
+      counts = check.counts;
+    } else {
+      const builtIn = await checkDatasetFolder(config.dataset, undefined);
+      if (builtIn.ok) counts = builtIn.counts;
+    }
+    const sizeProblem = dataSizeProblem(config, counts);
+    if (sizeProblem) {
+      void vscode.window.showErrorMessage(`Cannot start the run: ${sizeProblem}`);
+      return undefined;
     }
     let runDir: string;
     try {
