@@ -275,5 +275,8 @@ describe('checkDatasetFolder: imagefolder', () => {
     const r = await checkDatasetFolder('imagefolder', dir);
     assert.equal(r.ok && r.summary, 'image folder: 2 classes, 2 images (2 training and 0 test images: a seeded 10 % split per class)');
     assert.equal(IMAGE_FOLDER_MAX_FILES, 2_000_000);
+    // The bound counts files of both trees; lowered here so the test stays small.
+    const big = await checkDatasetFolder('imagefolder', path.join(root, 'pets'), { maxFiles: 10 });
+    assert.equal(big.ok ? '' : big.problem, `the image folder ${path.join(root, 'pets')} holds more than 10 files (the check stopped there): pick the folder whose sub-folders are the classes, or split the data.`);
   });
 });
