@@ -4,7 +4,7 @@
  *
  * The scenarios share one window and build on each other, in order: a DCL run started from the command
  * palette, an InfoNCE run compared with it, a third run stopped from the Runs view, the projection of the
- * first run, a window reload, the Getting Started walkthrough. Every scenario ends with a screenshot in test-artifacts/e2e/ and a check
+ * first run, a window reload, the start flow with an image folder, the Getting Started walkthrough. Every scenario ends with a screenshot in test-artifacts/e2e/ and a check
  * that the browser reported nothing new (console errors, page errors, failed requests, CSP violations);
  * the last test checks the extension host's logs.
  *
@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, FrameLocator } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { repoRoot } from '../helpers/paths';
 import { launchChromium, ProblemWatch, type Problem } from './support/browser';
 import { ChartsView, type ChartsSample } from './support/chartsView';
@@ -349,6 +350,57 @@ describe('DCL Explorer in code-server, driven through the browser', { skip: skip
     const run = readRun(runs.dcl);
     assert.equal(final.lossLastStep, eventsOf(run, 'step').pop()!.step, 'the restored panel has the whole loss curve');
     await wb.screenshot('5-after-reload');
+    assertNoNewBrowserProblems();
+  });
+
+  scenario('Start DCL run with an image folder: the folder\'s classes and counts are shown at the image-size step', 60_000, async () => {
+    // Three classes of four 8×8 PNGs, written as a user's own data would be.
+    const images = path.join(profile.workspace, 'my-images');
+    for (const [k, name] of ['cat', 'dog', 'fox'].entries()) {
+      fs.mkdirSync(path.join(images, name), { recursive: true });
+      for (let i = 0; i < 4; i++) {
+        const png = new PNG({ width: 8, height: 8 });
+        png.data.fill(40 + 60 * k);
+        fs.writeFileSync(path.join(images, name, `${i}.png`), PNG.sync.write(png));
+      }
+    }
+    const before = runDirs(runsDir());
+    await wb.runCommand('DCL: Start DCL run');
+    await wb.waitForQuickInput('Start DCL run (1/8)');
+    await wb.answer('DCL');
+    await wb.waitForQuickInput('Start DCL run (2/8)');
+    await wb.answer('Image folder…');
+    // The folder dialog (code-server's simple file dialog: a quick input holding a path): type the folder, then its OK button.
+    await wb.waitForQuickInput('Folder with the Image folder files');
+    // It lists the folder's classes once it has moved into it; an OK before that is ignored, so it is pressed until the flow goes on.
+    const input = wb.page.locator('.quick-input-widget input.input');
+    await input.fill(`${images}/`);
+    await wb.page.locator('.quick-input-widget .monaco-list-row .label-name', { hasText: /^\s*fox\s*$/ }).waitFor({ timeout: 10_000 });
+    const ok = wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'Use this folder' });
+    // 8 steps + image size + test folder.
+    await waitFor(
+      'the image-size step after the folder dialog',
+      async () => {
+        const title = await wb.quickInputTitle();
+        if (title === 'Folder with the Image folder files') await ok.click({ timeout: 2_000 }).catch(() => undefined);
+        return title === 'Start DCL run (3/10)';
+      },
+      15_000,
+      500,
+    );
+    await wb.page.mouse.move(700, 700); // away from the dialog's button, whose hover would cover the list
+    assert.equal(await input.getAttribute('placeholder'), 'Image size (3 classes: 9 training and 3 test images)');
+    const rows = (await wb.page.locator('.quick-input-widget .monaco-list-row .label-name').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(rows, ['32 × 32', '64 × 64', '96 × 96', '224 × 224', 'Custom…']);
+    await wb.screenshot('7-start-run-image-folder-size');
+    await wb.answer('32 × 32');
+    await wb.waitForQuickInput('Start DCL run (4/10)');
+    assert.equal(await input.getAttribute('placeholder'), 'Test images for kNN (3 classes: 9 training and 3 test images)');
+    await wb.screenshot('7-start-run-image-folder-test-split');
+    // Stopped here: the run itself is the trainer's (its reader has its own tests); nothing is created.
+    await wb.dismissQuickInput();
+    await waitFor('the flow to close', async () => (await wb.quickInputTitle()) === '', 5_000);
+    assert.deepEqual(runDirs(runsDir()), before, 'a cancelled flow creates no run folder');
     assertNoNewBrowserProblems();
   });
 

@@ -40,8 +40,8 @@ interface Draft {
   typedImageSize?: boolean;
   /** What the checked folder holds, for the size checks (undefined where it cannot be counted). */
   counts?: SplitCounts;
-  /** The folder check's one-line summary, shown on the steps that follow it. */
-  summary?: string;
+  /** An image folder's class and image counts, shown on the steps that follow its check (short: a placeholder is one line). */
+  folderFacts?: string;
   /** First N training images (0 = all). */
   subset: number;
   /** The user chose to type the subset size: one more step. */
@@ -154,6 +154,13 @@ function imageSizeItems(draft: Draft): PickItem<number | 'custom'>[] {
 
 type TestChoice = 'split' | 'pick' | 'keep';
 
+/** "3 classes: 9 training and 3 test images", from a passed image-folder check. */
+function folderFacts(check: FolderCheck): string | undefined {
+  if (!check.ok || !check.classes || !check.counts) return undefined;
+  const k = check.classes.length;
+  return `${k} ${k === 1 ? 'class' : 'classes'}: ${formatCount(check.counts.train)} training and ${formatCount(check.counts.test)} test images`;
+}
+
 const numberStep =
   (field: 'subset' | 'batchSize' | 'temperature' | 'sigma' | 'epochs' | 'imageSize', prompt: string, check: Check, next: () => Step | undefined, extra?: (draft: Draft, n: number) => string | undefined) =>
   (prompter: Prompter): Step =>
@@ -226,7 +233,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     ];
     if (dr.testDir !== undefined) items.push({ label: `Test folder ${dr.testDir}`, description: 'the folder chosen before', value: 'keep' });
     items.push({ label: 'Test folder…', description: 'a second folder with the same class sub-folders', value: 'pick' });
-    const answer = await prompter.pick(frame, { placeholder: `Test images for kNN — ${dr.summary ?? ''}`, items, active: (v) => (dr.testDir !== undefined ? v === 'keep' : v === 'split') });
+    const answer = await prompter.pick(frame, { placeholder: `Test images for kNN (${dr.folderFacts ?? 'the image folder'})`, items, active: (v) => (dr.testDir !== undefined ? v === 'keep' : v === 'split') });
     if (answer.kind !== 'value') return answer.kind;
     const data = options.resolvePath(dr.dataDir ?? '');
     let testDir: string | undefined;
@@ -243,13 +250,13 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     if (testDir !== undefined) dr.testDir = options.storePath(testDir);
     else delete dr.testDir;
     dr.counts = check.counts;
-    dr.summary = check.summary;
+    dr.folderFacts = folderFacts(check);
     return { next: subset };
   };
 
   const imageSizeCount = numberStep('imageSize', `Image size: every image is resized to N × N pixels (${describeRange(IMAGE_SIZE_RULE)})`, checkImageSize, () => testFolder)(prompter);
   const imageSize: Step = async (dr, frame) => {
-    const answer = await prompter.pick(frame, { placeholder: `Image size — ${dr.summary ?? ''}`, items: imageSizeItems(dr), active: (v) => v === dr.imageSize });
+    const answer = await prompter.pick(frame, { placeholder: `Image size (${dr.folderFacts ?? 'the image folder'})`, items: imageSizeItems(dr), active: (v) => v === dr.imageSize });
     if (answer.kind !== 'value') return answer.kind;
     dr.typedImageSize = answer.value === 'custom';
     if (answer.value === 'custom') return { next: imageSizeCount };
@@ -271,7 +278,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
       dr.dataset = kind;
       delete dr.dataDir;
       delete dr.testDir;
-      delete dr.summary;
+      delete dr.folderFacts;
       dr.counts = await countsOf(kind);
       return { next: subset };
     }
@@ -297,7 +304,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     dr.dataset = kind;
     dr.dataDir = options.storePath(check.folder);
     dr.counts = check.counts;
-    dr.summary = check.summary;
+    dr.folderFacts = folderFacts(check);
     return { next: kind === 'imagefolder' ? imageSize : subset };
   };
 
