@@ -353,7 +353,7 @@ describe('DCL Explorer in code-server, driven through the browser', { skip: skip
     assertNoNewBrowserProblems();
   });
 
-  scenario('Start DCL run with an image folder: the folder\'s classes and counts are shown at the image-size step', 60_000, async () => {
+  scenario('Start DCL run with an image folder: its classes and counts are shown at the image-size step, and a tiny run on it finishes', 90_000, async () => {
     // Three classes of four 8×8 PNGs, written as a user's own data would be.
     const images = path.join(profile.workspace, 'my-images');
     for (const [k, name] of ['cat', 'dog', 'fox'].entries()) {
@@ -397,10 +397,20 @@ describe('DCL Explorer in code-server, driven through the browser', { skip: skip
     await wb.waitForQuickInput('Start DCL run (4/10)');
     assert.equal(await input.getAttribute('placeholder'), 'Test images for kNN (3 classes: 9 training and 3 test images)');
     await wb.screenshot('7-start-run-image-folder-test-split');
-    // Stopped here: the run itself is the trainer's (its reader has its own tests); nothing is created.
-    await wb.dismissQuickInput();
-    await waitFor('the flow to close', async () => (await wb.quickInputTitle()) === '', 5_000);
-    assert.deepEqual(runDirs(runsDir()), before, 'a cancelled flow creates no run folder');
+    // A tiny run on it: all 9 training images, a batch of 8, one epoch.
+    const rest = ['Seeded 10 % split of the training folder', 'All training images', 'mlp', '8', '0.1', '1', 'kNN accuracy only'];
+    for (const [i, answer] of rest.entries()) {
+      await wb.waitForQuickInput(`Start DCL run (${i + 4}/10)`);
+      await wb.answer(answer);
+    }
+    const dir = await newRunDir(before);
+    await waitFor('the image-folder run to finish', () => readRun(dir).status.state === 'finished', 45_000, 500);
+    const config = readRun(dir).config as unknown as Record<string, unknown>;
+    assert.deepEqual([config.dataset, config.dataDir, config.testDir, config.imageSize, config.batchSize], ['imagefolder', 'my-images', undefined, 32, 8]);
+    const charts = await chartsOf(path.basename(dir));
+    await waitFor('the charts to show the run finished', async () => (await charts.sample()).state === 'finished', 15_000, 500);
+    assert.match(await charts.headerText(), /loss DCL · batch 8 · τ 0\.1 · encoder mlp · dataset imagefolder/);
+    await wb.screenshot('7-start-run-image-folder-finished');
     assertNoNewBrowserProblems();
   });
 
