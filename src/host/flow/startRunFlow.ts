@@ -51,7 +51,8 @@ interface Draft {
   temperature: number;
   sigma: number;
   epochs: number;
-  subsetFields: { testSubset: number; useUnlabeled: boolean };
+  /** Not asked here; kept from the defaults (STL-10's unlabeled split lifts the batch-size bound). */
+  useUnlabeled: boolean;
   linearEval: boolean;
 }
 
@@ -96,7 +97,7 @@ const formatCount = (n: number): string => n.toLocaleString('en-US').replace(/,/
 
 /** The size problem of `draft` with one field changed, as the CLI would refuse it (testSubset is not asked here). */
 function sizeProblem(draft: Draft, change: { subset?: number; batchSize?: number }): string | undefined {
-  const fields = { dataset: draft.dataset, subset: draft.subset, batchSize: draft.batchSize, useUnlabeled: draft.subsetFields.useUnlabeled, testSubset: 0, ...change };
+  const fields = { dataset: draft.dataset, subset: draft.subset, batchSize: draft.batchSize, useUnlabeled: draft.useUnlabeled, testSubset: 0, ...change };
   const problem = dataSizeProblem(fields, draft.counts);
   if (!problem) return undefined;
   // Only the problem the typed field causes: a batch that no longer fits a new subset is the batch step's.
@@ -187,7 +188,7 @@ export async function runStartFlow(prompter: Prompter, options: StartFlowOptions
     temperature: d.temperature,
     sigma: d.sigma,
     epochs: d.epochs,
-    subsetFields: { testSubset: d.testSubset, useUnlabeled: d.useUnlabeled },
+    useUnlabeled: d.useUnlabeled,
     linearEval: d.eval.linear,
   };
 
