@@ -19,9 +19,14 @@ export interface StopRequest {
 export function installStopHandlers(onFirstRequest?: (why: string) => void): StopRequest {
   let requested = false;
   let firstWhy: string | undefined;
+  // Quit at once only on a second SIGINT, not on a SIGINT after some other request: Ctrl+C in a terminal running a
+  // sweep reaches this trainer and the sweep together, and the SIGTERM the sweep then sends may be handled first.
+  let sawSigint = false;
   const request = (why: string) => {
+    const secondSigint = why === 'SIGINT' && sawSigint;
+    if (why === 'SIGINT') sawSigint = true;
     if (requested) {
-      if (why === 'SIGINT') {
+      if (secondSigint) {
         recordQuit('a second Ctrl+C (SIGINT)');
         process.exit(130);
       }

@@ -142,6 +142,22 @@ describe('every way a CLI run ends leaves a trustworthy run folder (issue 18)', 
     assert.match(reason!, /^quit at once by a second Ctrl\+C \(SIGINT\) during step \d+; the steps after the last checkpoint are lost$/);
   });
 
+  it("SIGTERM then SIGINT (a sweep's Ctrl+C: the sweep's SIGTERM may be handled first) is one graceful stop, not a quit", async () => {
+    const runs = tempDir('dcl-end-');
+    const run = startRun(runs, undefined, true);
+    await run.training;
+    await new Promise((r) => setTimeout(r, 60));
+    run.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGINT');
+    const e = await run.done;
+    assert.equal(e.code, 0, e.stderr);
+    const { status, reason } = await checkFolder(onlyRunFolder(runs)!, true);
+    assert.equal(status.state, 'stopped');
+    // Both may be pending inside one synchronous step, and then either is handled first; neither is a second Ctrl+C.
+    assert.match(reason!, /^stopped by request \((SIGTERM|SIGINT)\) at step \d+$/);
+  });
+
   it('a closed stderr pipe (… 2>&1 | head -2) stops the run cleanly instead of an uncaught EPIPE', async () => {
     const runs = tempDir('dcl-end-');
     const run = startRun(runs);
