@@ -4,24 +4,14 @@
  * Built once per init and updated in place, so the live updates do not re-create the toolkit buttons.
  */
 import type { ChartRunInfo } from '../../src/shared/chartsMessages';
-import { lossInfo } from '../../src/shared/lossRegistry';
-import type { RunConfig } from '../../src/shared/protocol';
 import { button } from '../common/controls';
 import { el, setChildren } from '../common/dom';
 import type { Theme } from '../common/theme';
 import { accuracyFacts } from './data/accuracyFacts';
+import { configFacts } from './data/configFacts';
 import { formatInteger, formatNumber } from './data/format';
 import { runProgress, type RunProgress } from './data/runProgress';
 import type { RunSeries } from './data/runSeries';
-
-
-export function configFacts(c: RunConfig | null): string[] {
-  if (!c) return ['config.json missing or unreadable'];
-  const facts = [`loss ${lossInfo(c.loss).label}`, `batch ${c.batchSize}`, `τ ${c.temperature}`];
-  if (lossInfo(c.loss).usesSigma) facts.push(`σ ${c.sigma}`);
-  facts.push(`encoder ${c.encoder}`, `dataset ${c.dataset}${c.subset > 0 ? ` (first ${formatInteger(c.subset)})` : ''}`, `${c.epochs} epochs`);
-  return facts;
-}
 
 function progressFacts(p: RunProgress): string[] {
   const facts: string[] = [];
