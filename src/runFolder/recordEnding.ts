@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { serializeEvent } from '../shared/eventLog';
 import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunStatus } from '../shared/protocol';
 import { isTerminal, readRunStatus, writeRunStatus } from './status';
+import { endsMidLine, readTail } from './fileTail';
 
 export interface EndingOptions {
   /**
@@ -99,31 +100,9 @@ function ignoreFailure(write: () => void): void {
   }
 }
 
-/** Reads the last `bytes` of a file (all of a smaller one). */
-function tail(file: string, bytes: number): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - bytes);
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-function endsMidLine(file: string): boolean {
-  const text = tail(file, 1);
-  return text !== undefined && text !== '' && !text.endsWith('\n');
-}
-
 /** The step and epoch of the last whole event in metrics.jsonl. */
 function lastProgress(file: string): { step: number; epoch: number } | undefined {
-  const text = tail(file, TAIL_BYTES);
+  const text = readTail(file, TAIL_BYTES);
   if (!text) return undefined;
   const lines = text.split('\n');
   lines.pop(); // empty after the last newline, or a torn line

@@ -9,6 +9,7 @@ import { serializeEvent } from '../shared/eventLog';
 import { createRunFolder as createFolder } from '../runFolder/createRunFolder';
 import { writeJsonAtomic } from '../runFolder/atomicWrite';
 import { readJsonFile } from '../runFolder/readJsonFile';
+import { endsMidLine } from '../runFolder/fileTail';
 import { asRunStatus } from '../runFolder/status';
 import { EVENT_SCHEMA_VERSION, RUN_FILES, type RunConfig, type RunEvent, type RunStatus } from '../shared/protocol';
 
@@ -26,23 +27,6 @@ export function newRunId(config: Pick<RunConfig, 'loss' | 'batchSize'>, now = ne
 /** Creates `<runsDir>/<id>/` with config.json and a `queued` status (see createRunFolder.ts: exclusive, never half-made). */
 export function createRunFolder(config: RunConfig, cwd = process.cwd()): string {
   return createFolder(path.resolve(cwd, config.runsDir), config, () => newRunId(config));
-}
-
-/** Whether a non-empty file's last byte is not a newline: a writer was killed mid-line. */
-function endsMidLine(file: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return false;
-    const last = Buffer.alloc(1);
-    fs.readSync(fd, last, 0, 1, size - 1);
-    return last[0] !== 0x0a;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }
 
 /** An existing status.json, or one line naming the file when it is torn or not a status (never V8's bare JSON error). */
