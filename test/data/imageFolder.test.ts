@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { describeImageFolder, loadImageFolder } from '../../src/trainer/data/imageFolder';
 import { decodeRgb, resizeRgb } from '../../src/trainer/data/imageDecode';
-import { listImageFolder, seededSplit, testCountOf } from '../../src/trainer/data/imageFolderScan';
+import { listImageFolder, seededSplit, testCountOf } from '../../src/datasetFiles/imageFolderScan';
 import { cacheFile, cacheKey } from '../../src/trainer/data/imageFolderCache';
 import { describeDatasetDir, loadDataset } from '../../src/trainer/data/index';
 import { checkRunData } from '../../src/trainer/dataPreflight';

@@ -3,12 +3,16 @@
  * folder is reported in the start flow instead of as a failed run. It only lists and stats files and reads a
  * few header bytes (cheap, no TensorFlow.js, no image decoding). The trainer's readers (src/trainer/data) do
  * the full check; the two agree on file names and record sizes, and accept a folder or the folder it was
- * extracted into. The counts it finds feed the data-size checks of dataSizeCheck.ts.
+ * extracted into. An image folder is listed by the trainer's own rules (src/datasetFiles/imageFolderScan.ts, shared
+ * because the host never imports src/trainer). The counts it finds feed the data-size checks of dataSizeCheck.ts.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { DatasetKind } from '../../shared/protocol';
+import {
+  classDifference, fileBudget, MAX_FOLDER_FILES, scanImageFolder, TEST_FRACTION, testCountOf, type FileBudget, type FolderListing,
+} from '../../datasetFiles/imageFolderScan';
 
 /** Images in the training and test splits, where the check can tell them from names, headers and sizes. */
 export interface SplitCounts {
@@ -302,110 +306,54 @@ async function checkCifar(dir: string, binary: RecordFormat, python: PythonForma
 
 // ---------------------------------------------------------------- image folder (torchvision's ImageFolder)
 
-/*
- * The listing rules of the trainer's reader (src/trainer/data/imageFolderScan.ts), restated because the host may not
- * import the trainer: classes are the immediate sub-folders sorted by code point; a class's images are the .png, .jpg
- * and .jpeg files (any letter case) anywhere below it, links followed, each real folder once; names starting with "."
- * are ignored; every class folder must hold an image. Without a test folder the trainer holds out, per class,
- * round(10 %) of the images (at least 1 where a class has 2 or more).
- */
-const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg']);
-/** The scan stops after this many files: a folder this large is almost surely the wrong one (a home folder, a disk root). */
-export const IMAGE_FOLDER_MAX_FILES = 2_000_000;
-/** Share of each class the trainer holds out (seeded) as the test split when no test folder is given. */
-export const IMAGE_FOLDER_TEST_SHARE = 0.1;
+// The listing rules and the split's counts are the trainer's own (src/datasetFiles/imageFolderScan.ts); only the
+// wording below is the host's.
 
-/** Images of a class held out for testing: round(10 %), at least 1 when the class has 2 or more, none with 1. */
-export const heldOutOf = (n: number): number => (n < 2 ? 0 : Math.max(1, Math.round(n * IMAGE_FOLDER_TEST_SHARE)));
+/** The scan stops after this many files: a folder this large is almost surely the wrong one (a home folder, a disk root). */
+export const IMAGE_FOLDER_MAX_FILES = MAX_FOLDER_FILES;
 
 const imageFolderHint = (dir: string): string =>
   `Put one sub-folder per class with .png/.jpg/.jpeg images in each (${path.join(dir, 'cat', '1.png')}, ${path.join(dir, 'dog', '2.jpg')}), as torchvision's ImageFolder reads them.`;
 
-class ScanLimit extends Error {}
-
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-interface Entry {
-  name: string;
-  dir: boolean;
-  file: boolean;
-}
-
-/** The entries of a folder not starting with ".", links resolved. */
-async function entriesOf(folder: string): Promise<Entry[]> {
-  const out: Entry[] = [];
-  for (const e of await fs.readdir(folder, { withFileTypes: true })) {
-    if (e.name.startsWith('.')) continue;
-    let dir = e.isDirectory();
-    let file = e.isFile();
-    if (e.isSymbolicLink()) {
-      const st = await fs.stat(path.join(folder, e.name)).catch(() => undefined);
-      dir = st?.isDirectory() ?? false;
-      file = st?.isFile() ?? false;
-    }
-    out.push({ name: e.name, dir, file });
-  }
-  return out;
-}
-
-/** Class name → images below it, in class order; `budget` counts files across both trees. */
-async function scanImageTree(dir: string, budget: { files: number; max: number }): Promise<Map<string, number>> {
-  const seen = new Set<string>();
-  async function countImages(folder: string): Promise<number> {
-    const real = await fs.realpath(folder).catch(() => undefined);
-    if (real === undefined || seen.has(real)) return 0; // Unreadable, or a link back to a folder already counted.
-    seen.add(real);
-    let n = 0;
-    for (const e of await entriesOf(folder).catch(() => [])) {
-      if (e.dir) n += await countImages(path.join(folder, e.name));
-      else if (e.file) {
-        if (++budget.files > budget.max) throw new ScanLimit();
-        if (IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) n++;
-      }
-    }
-    return n;
-  }
-  const classes = new Map<string, number>();
-  for (const name of (await entriesOf(dir)).filter((e) => e.dir).map((e) => e.name).sort(byCodePoint)) {
-    classes.set(name, await countImages(path.join(dir, name)));
-  }
-  return classes;
-}
-
 /** The classes of one image tree with their image counts, or the one-line problem with it. */
-async function readImageTree(dir: string, role: string, budget: { files: number; max: number }): Promise<Map<string, number> | string> {
-  let classes: Map<string, number>;
-  try {
-    classes = await scanImageTree(dir, budget);
-  } catch (e) {
-    if (e instanceof ScanLimit) return `${role} ${dir} holds more than ${budget.max} files (the check stopped there): pick the folder whose sub-folders are the classes, or split the data.`;
-    return `${role} ${dir} cannot be read (${(e as Error).message}): pick a folder you can read.`;
+async function readImageTree(dir: string, role: string, budget: FileBudget): Promise<FolderListing | string> {
+  const scan = await scanImageFolder(dir, { budget, files: false });
+  if (scan.ok) return scan.listing;
+  const p = scan.problem;
+  switch (p.kind) {
+    case 'unreadable':
+      return `${role} ${dir} cannot be read (${p.message}): pick a folder you can read.`;
+    case 'tooManyFiles':
+      return `${role} ${dir} holds more than ${p.max} files (the check stopped there): pick the folder whose sub-folders are the classes, or split the data.`;
+    case 'noClasses':
+      return `${role} ${dir} has no class sub-folders. ${imageFolderHint(dir)}`;
+    case 'noImages': {
+      const k = p.classNames.length;
+      return `${role} ${dir} has no .png/.jpg/.jpeg images in its ${k} class ${k === 1 ? 'folder' : 'folders'}. ${imageFolderHint(dir)}`;
+    }
+    case 'emptyClasses': {
+      const many = p.names.length > 1;
+      return `class ${many ? 'folders' : 'folder'} ${listed(p.names.map((n) => `"${n}"`))} in ${dir} ${many ? 'hold' : 'holds'} no .png/.jpg/.jpeg images: add images or remove ${many ? 'them' : 'it'}.`;
+    }
   }
-  if (classes.size === 0) return `${role} ${dir} has no class sub-folders. ${imageFolderHint(dir)}`;
-  const empty = [...classes].filter(([, n]) => n === 0).map(([name]) => `"${name}"`);
-  if (empty.length === classes.size) return `${role} ${dir} has no .png/.jpg/.jpeg images in its ${classes.size} class ${classes.size === 1 ? 'folder' : 'folders'}. ${imageFolderHint(dir)}`;
-  if (empty.length) {
-    return `class ${empty.length > 1 ? 'folders' : 'folder'} ${listed(empty)} in ${dir} ${empty.length > 1 ? 'hold' : 'holds'} no .png/.jpg/.jpeg images: add images or remove ${empty.length > 1 ? 'them' : 'it'}.`;
-  }
-  return classes;
 }
 
-const total = (classes: Map<string, number>): number => [...classes.values()].reduce((a, b) => a + b, 0);
+const total = (l: FolderListing): number => l.perClass.reduce((a, b) => a + b, 0);
 const listed = (names: string[]): string => (names.length > 5 ? `${names.slice(0, 5).join(', ')}, … (${names.length} in all)` : names.join(', '));
 const classWord = (k: number): string => `${k} ${k === 1 ? 'class' : 'classes'}`;
 
 async function checkImageFolder(dir: string, testDir: string | undefined, maxFiles: number): Promise<FolderCheck> {
-  const budget = { files: 0, max: maxFiles };
+  const budget = fileBudget(maxFiles);
   const train = await readImageTree(dir, 'the image folder', budget);
   if (typeof train === 'string') return { ok: false, problem: train };
-  const classes = [...train.keys()];
+  const classes = train.classNames;
   const images = total(train);
   if (testDir === undefined) {
-    const test = [...train.values()].reduce((a, n) => a + heldOutOf(n), 0);
+    const test = train.perClass.reduce((a, n) => a + testCountOf(n), 0);
     return {
       ok: true,
       folder: dir,
-      summary: `image folder: ${classWord(classes.length)}, ${images} images (${images - test} training and ${test} test images: a seeded ${IMAGE_FOLDER_TEST_SHARE * 100} % split per class)`,
+      summary: `image folder: ${classWord(classes.length)}, ${images} images (${images - test} training and ${test} test images: a seeded ${TEST_FRACTION * 100} % split per class)`,
       counts: { train: images - test, test },
       classes,
     };
@@ -417,10 +365,10 @@ async function checkImageFolder(dir: string, testDir: string | undefined, maxFil
   }
   const test = await readImageTree(testDir, 'the test folder', budget);
   if (typeof test === 'string') return { ok: false, problem: test };
-  const onlyTrain = classes.filter((c) => !test.has(c)).map((c) => `"${c}"`);
-  const onlyTest = [...test.keys()].filter((c) => !train.has(c)).map((c) => `"${c}"`);
+  const { onlyTrain, onlyTest } = classDifference(classes, test.classNames);
   if (onlyTrain.length || onlyTest.length) {
-    const parts = [onlyTrain.length ? `only in ${dir}: ${listed(onlyTrain)}` : '', onlyTest.length ? `only in ${testDir}: ${listed(onlyTest)}` : ''].filter(Boolean);
+    const quoted = (names: string[]): string => listed(names.map((c) => `"${c}"`));
+    const parts = [onlyTrain.length ? `only in ${dir}: ${quoted(onlyTrain)}` : '', onlyTest.length ? `only in ${testDir}: ${quoted(onlyTest)}` : ''].filter(Boolean);
     return { ok: false, problem: `the test folder's classes differ from the image folder's (${parts.join('; ')}): give both the same class sub-folders.` };
   }
   const testImages = total(test);

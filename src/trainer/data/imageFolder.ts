@@ -1,6 +1,7 @@
 /**
  * The imagefolder dataset: a folder of class sub-folders of PNG/JPEG images (torchvision.datasets.ImageFolder's
- * layout; see imageFolderScan.ts for the listing rules and imageDecode.ts for decoding and resizing).
+ * layout; see src/datasetFiles/imageFolderScan.ts for the listing rules, shared with the extension host's check, and
+ * imageDecode.ts for decoding and resizing).
  *
  * Images become imageSize×imageSize×3 uint8 (HWC). The test split is `testDir` (a second ImageFolder with the same
  * classes) or, without one, a seeded split of dataDir: per class, round(10 %) of the files (at least 1 where a class
@@ -17,8 +18,8 @@ import * as path from 'node:path';
 import type { Dataset, ImageSet } from './types';
 import { decodeRgb, resizeRgb } from './imageDecode';
 import {
-  checkSameClasses, ignoredNote, interleaveByClass, listImageFolder, seededSplit, testCountOf, type FolderListing,
-} from './imageFolderScan';
+  checkSameClasses, ignoredNote, interleaveByClass, listImageFolder, seededSplit, TEST_FRACTION, testCountOf, type FolderListing,
+} from '../../datasetFiles/imageFolderScan';
 import { cacheFile, cacheKey, imageFolderCacheDir, readCache, writeCache, type DecodedFolder } from './imageFolderCache';
 
 export const DEFAULT_IMAGE_SIZE = 32;
@@ -253,9 +254,7 @@ export function describeImageFolder(opts: Omit<ImageFolderOptions, 'cacheDir' | 
     return `ImageFolder: ${train.files.length} training and ${test.files.length} test images of ${classes} ` +
       `in ${train.dir} and ${test.dir} (PNG/JPEG files; unreadable ones are skipped when loading)${tail}`;
   }
-  const perClass = new Array<number>(names.length).fill(0);
-  for (const f of train.files) perClass[f.label]++;
-  const testCount = perClass.reduce((a, n) => a + testCountOf(n), 0);
+  const testCount = train.perClass.reduce((a, n) => a + testCountOf(n), 0);
   return `ImageFolder: ${train.files.length - testCount} training and ${testCount} test images of ${classes} in ${train.dir} ` +
-    `(a seeded 10 % per-class test split; PNG/JPEG files, unreadable ones are skipped when loading)${tail}`;
+    `(a seeded ${TEST_FRACTION * 100} % per-class test split; PNG/JPEG files, unreadable ones are skipped when loading)${tail}`;
 }

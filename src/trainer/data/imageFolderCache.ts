@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ImageFile } from './imageFolderScan';
+import type { ImageFile } from '../../datasetFiles/imageFolderScan';
 
 /** Bump when decoding or resizing changes: old entries then stop matching. */
 export const IMAGEFOLDER_READER_VERSION = 1;

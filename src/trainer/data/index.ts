@@ -1,8 +1,10 @@
 /**
  * Entry point of the dataset readers: one call from a run config's dataset fields to a Dataset.
  *
- * Plain Node only (no TensorFlow.js): the extension host imports describeDatasetDir to check a folder
- * the user picked before launching a run, and the host bundle must never pull in tfjs.
+ * Plain Node only (no TensorFlow.js): the CLI's preflight (dataPreflight.ts) calls describeDatasetDir to check a
+ * folder before a run folder is written. The extension host never imports this file; it runs its own check
+ * (src/host/datasets/datasetFolderCheck.ts), which lists an image folder with the same module as the reader here
+ * (src/datasetFiles/imageFolderScan.ts), so both count the same images.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
