@@ -18,8 +18,9 @@ import * as path from 'node:path';
 import type { Dataset, ImageSet } from './types';
 import { decodeRgb, resizeRgb } from './imageDecode';
 import {
-  checkSameClasses, ignoredNote, interleaveByClass, listImageFolder, seededSplit, TEST_FRACTION, testCountOf, type FolderListing,
+  checkSameClasses, ignoredNote, listImageFolder, TEST_FRACTION, testCountOf, type FolderListing,
 } from '../../datasetFiles/imageFolderScan';
+import { interleaveByClass, seededSplit } from './imageFolderSplit';
 import { cacheFile, cacheKey, imageFolderCacheDir, readCache, writeCache, type DecodedFolder } from './imageFolderCache';
 
 export const DEFAULT_IMAGE_SIZE = 32;
