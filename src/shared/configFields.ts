@@ -86,7 +86,7 @@ const text = (maxLength: number, minLength = 1): StringRule => ({ type: 'string'
 export const CONFIG_FIELDS: Record<ConfigPath, ConfigField> = {
   name: { rule: text(200, 0), description: 'Name shown in the Runs view (default: loss · batch size · temperature).', flag: { name: 'name', help: 'a name for the run' } },
   loss: {
-    rule: { type: 'choice', values: LOSSES.map((l) => l.id), descriptions: Object.fromEntries(LOSSES.map((l) => [l.id, `${l.description}.`])) },
+    rule: { type: 'choice', values: LOSSES.map((l) => l.id), descriptions: Object.fromEntries(LOSSES.map((l) => [l.id, `${l.label}: ${l.description}.`])) },
     default: 'dcl',
     requiredInFile: true,
     description: 'Contrastive loss.',
@@ -156,7 +156,7 @@ export const CONFIG_FIELDS: Record<ConfigPath, ConfigField> = {
       type: 'choice',
       values: ENCODER_KINDS,
       descriptions: describeEach<EncoderKind>({
-        mlp: 'Multi-layer perceptron: fastest.',
+        mlp: 'Multi-layer perceptron: fastest, fine for MNIST-sized images.',
         cnn: 'Small convolutional network: a good default on CPU.',
         resnet18: 'ResNet-18: best features, slow without a GPU.',
       }),

@@ -4,7 +4,8 @@
  * loss lives in `src/trainer/losses/<id>.ts`; `src/trainer/losses/index.ts` maps each id here to it, and
  * the compiler refuses an id without one.
  *
- * Adding a loss: one entry here, one file in `src/trainer/losses/` (and its test), one line in that index.
+ * Adding a loss: one entry here, one file in `src/trainer/losses/` (and its test), one line in that index, then
+ * `node scripts/generate-schema.mjs` (the schema's and package.json's loss lists are written from this one).
  * The order of this list is the paper's order (baseline first), used wherever losses are listed.
  */
 

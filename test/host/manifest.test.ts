@@ -241,6 +241,8 @@ describe('package.json contributions', () => {
         assert.equal(prop.maximum, rule.max, `${key} maximum`);
       }
       if (rule.type === 'choice') assert.deepEqual(prop.enum, rule.values, key);
+      // Written by scripts/generate-schema.mjs, as the schema is.
+      if (rule.type === 'choice' && rule.descriptions) assert.deepEqual(prop.enumDescriptions, rule.values.map((v) => rule.descriptions?.[v]), `${key} enumDescriptions (run "node scripts/generate-schema.mjs")`);
       checked++;
     }
     assert.ok(checked >= 8, `${checked} settings are config fields`);
