@@ -19,6 +19,7 @@ import { guardRunEnding } from '../../src/trainer/fatalErrors';
 import { recordQuit } from '../../src/trainer/quitRecorder';
 import { repoRoot } from '../helpers/paths';
 import { readEvents, readStatus, tempDir, tinyConfig } from '../helpers/runs';
+import { whyNoTmpfs } from '../helpers/tmpfs';
 
 const TRAINER = path.join(repoRoot(), 'dist', 'trainer.js');
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
@@ -140,17 +141,6 @@ describe('a trainer that goes down outside its training loop still ends the run 
     assert.deepEqual(readStatus(dir), before);
   });
 });
-
-/** Why this machine cannot mount a small tmpfs (not root, not Linux, a container without the right), if so. */
-function whyNoTmpfs(): string | undefined {
-  if (process.platform !== 'linux') return 'tmpfs is Linux-only';
-  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
-  const probe = tempDir('dcl-tmpfs-probe-');
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot mount a tmpfs here (${(r.stderr || String(r.error)).trim()})`;
-  spawnSync('umount', [probe]);
-  return undefined;
-}
 
 describe('a disk that fills between the run folder and the trainer\'s first write (issue 18, family 6)', { skip: whyNoTmpfs() }, () => {
   it('ends the run failed (status.json rewritten in place, no room for a copy), not `queued`; no temp files', () => {

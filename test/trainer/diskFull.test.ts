@@ -13,6 +13,7 @@ import { parseEventLines } from '../../src/shared/eventLog';
 import { loadModelFrom } from '../../src/trainer/checkpoint';
 import { repoRoot } from '../helpers/paths';
 import { readStatus, tempDir } from '../helpers/runs';
+import { whyNoTmpfs } from '../helpers/tmpfs';
 
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
 const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -31,17 +32,6 @@ function diskBytes(dir: string): number {
     const s = fs.statSync(path.join(dir, f));
     return n + (s.isFile() ? pages(s.size) : 0);
   }, 0);
-}
-
-/** Why this machine cannot run the test (not root, not Linux, or a container without the right to mount), if so. */
-function whyNoTmpfs(): string | undefined {
-  if (process.platform !== 'linux') return 'tmpfs is Linux-only';
-  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
-  const probe = tempDir('dcl-tmpfs-probe-');
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot mount a tmpfs here (${(r.stderr || String(r.error)).trim()})`;
-  spawnSync('umount', [probe]);
-  return undefined;
 }
 
 const whyNot = whyNoTmpfs();
