@@ -47,9 +47,11 @@ export function installStopHandlers(onFirstRequest?: (why: string) => void): Sto
   process.on('message', (m: HostToChild) => {
     if (m && m.type === 'stop') request('IPC stop');
   });
-  // The extension host went away (window closed): end the run cleanly rather than train unwatched.
+  // The extension host or the sweep went away (window closed, sweep killed): end the run cleanly rather than train
+  // unwatched. With an IPC channel its parent is that process, never an npm wrapper (whose npm_command it may still
+  // inherit), so the wrapper watch is only for a trainer started from a shell.
   if (process.send) process.on('disconnect', () => request('IPC disconnect'));
-  watchNpmWrapper(request);
+  else watchNpmWrapper(request);
   return Object.assign(() => requested, { why: () => firstWhy });
 }
 

@@ -34,8 +34,8 @@ function runsOf(runsDir: string): Run[] {
   return runs.sort((a, b) => (a.config.name ?? '').localeCompare(b.config.name ?? ''));
 }
 
-function startSweep(runsDir: string, args: string[], detached = false): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, 'sweep', ...RUN_FLAGS, ...args, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'], detached });
+function startSweep(runsDir: string, args: string[], detached = false, env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, 'sweep', ...RUN_FLAGS, ...args, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'], detached, env });
   let stderr = '';
   child.stdout.resume();
   child.stderr.on('data', (d) => (stderr += d));
@@ -127,7 +127,9 @@ describe('a stopped local sweep stops its run cleanly and marks the rest (issue 
 
   it('a sweep killed outright (SIGKILL) still stops its running trainer (the IPC channel closes)', async () => {
     const runsDir = tempDir('dcl-sweep-kill-');
-    const sweep = startSweep(runsDir, ['--losses', 'dcl', '--epochs', '2000']);
+    // As under `npm test`: the trainers inherit npm_command, yet their parent is the sweep, not an npm wrapper, so
+    // the reason must be the lost IPC channel (CI once recorded "the npm test wrapper ended").
+    const sweep = startSweep(runsDir, ['--losses', 'dcl', '--epochs', '2000'], false, { ...process.env, npm_command: 'test' });
     await firstRunTraining(runsDir);
     sweep.child.kill('SIGKILL');
     await sweep.done;
