@@ -19,7 +19,7 @@ import { guardRunEnding } from '../../src/trainer/fatalErrors';
 import { recordQuit } from '../../src/trainer/quitRecorder';
 import { repoRoot } from '../helpers/paths';
 import { readEvents, readStatus, tempDir, tinyConfig } from '../helpers/runs';
-import { whyNoTmpfs } from '../helpers/tmpfs';
+import { fillDisk, whyNoTmpfs } from '../helpers/tmpfs';
 
 const TRAINER = path.join(repoRoot(), 'dist', 'trainer.js');
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
@@ -149,15 +149,7 @@ describe('a disk that fills between the run folder and the trainer\'s first writ
     assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${16 * PAGE}`, 'tmpfs', mountPoint]).status, 0);
     try {
       // Full, then two pages free: config.json and status.json fit, the trainer's status update does not.
-      const filler = path.join(mountPoint, 'filler');
-      const fd = fs.openSync(filler, 'w');
-      try {
-        for (;;) fs.writeSync(fd, Buffer.alloc(PAGE));
-      } catch (e) {
-        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
-      } finally {
-        fs.closeSync(fd);
-      }
+      const filler = fillDisk(mountPoint, PAGE);
       fs.truncateSync(filler, fs.statSync(filler).size - 2 * PAGE);
       const runs = path.join(mountPoint, 'runs');
       const r = spawnSync(

@@ -13,7 +13,7 @@ import { parseEventLines } from '../../src/shared/eventLog';
 import { loadModelFrom } from '../../src/trainer/checkpoint';
 import { repoRoot } from '../helpers/paths';
 import { readStatus, tempDir } from '../helpers/runs';
-import { whyNoTmpfs } from '../helpers/tmpfs';
+import { fillDisk, whyNoTmpfs } from '../helpers/tmpfs';
 
 const BIN = path.join(repoRoot(), 'bin', 'dcl-explorer.js');
 const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -79,15 +79,7 @@ describe('a full disk (issue 18)', { skip: whyNot }, () => {
 
   it('a run folder that cannot be initialised is removed again, with one line and no path on stdout', () => {
     mount(64 * 1024);
-    const filler = path.join(mountPoint, 'filler');
-    const fd = fs.openSync(filler, 'w');
-    try {
-      for (;;) fs.writeSync(fd, Buffer.alloc(PAGE));
-    } catch (e) {
-      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
-    } finally {
-      fs.closeSync(fd);
-    }
+    fillDisk(mountPoint, PAGE);
     const runs = path.join(mountPoint, 'runs');
     const r = cli(trainArgs(runs, 1));
     assert.equal(r.status, 1);
